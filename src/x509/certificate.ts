@@ -1,0 +1,526 @@
+/**
+ * X.509 certificate model used everywhere in notation-ts.
+ *
+ * Parsing walks the DER ourselves for the structure and raw byte ranges (TBS,
+ * names, key) and uses @peculiar/asn1-x509 only for the extension values we judge.
+ * Signature math is node:crypto. Nothing here applies Notary rules: see rules.ts.
+ */
+import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject, constants } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asnX509 from '@peculiar/asn1-x509';
+import { CertificateError } from '../errors.js';
+import { readTlv, children, slice, content, type Tlv } from './der.js';
+
+export const OID = {
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  crlDistributionPoints: '2.5.29.31',
+  freshestCRL: '2.5.29.46',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  ekuServerAuth: '1.3.6.1.5.5.7.3.1',
+  ekuClientAuth: '1.3.6.1.5.5.7.3.2',
+  ekuCodeSigning: '1.3.6.1.5.5.7.3.3',
+  ekuEmailProtection: '1.3.6.1.5.5.7.3.4',
+  ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
+  ekuOCSPSigning: '1.3.6.1.5.5.7.3.9',
+  ekuAny: '2.5.29.37.0',
+  adOCSP: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+} as const;
+
+/** Key usage bits, numbered as RFC 5280 (and Go's x509.KeyUsage, 1 << bit). */
+export const KeyUsageBit = {
+  digitalSignature: 0,
+  contentCommitment: 1,
+  keyEncipherment: 2,
+  dataEncipherment: 3,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+  encipherOnly: 7,
+  decipherOnly: 8,
+} as const;
+
+export interface Extension {
+  oid: string;
+  critical: boolean;
+  /** DER of extnValue's content (the inner encoding). */
+  value: Uint8Array;
+}
+
+export interface BasicConstraints {
+  critical: boolean;
+  cA: boolean;
+  /** undefined when absent. */
+  pathLen?: number;
+}
+
+export interface KeyUsage {
+  critical: boolean;
+  /** Bitmask with bit `1 << KeyUsageBit.x`. */
+  bits: number;
+}
+
+export interface ExtKeyUsage {
+  critical: boolean;
+  oids: string[];
+}
+
+export type PublicKeyKind =
+  | { type: 'rsa'; bits: number }
+  | { type: 'ec'; curve: string; bits: number }
+  | { type: 'other'; name: string };
+
+const ATTR_NAMES: Record<string, string> = {
+  '2.5.4.6': 'C',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'STREET',
+  '2.5.4.17': 'POSTALCODE',
+};
+// Order in which Go's pkix.Name.ToRDNSequence emits the well-known attributes.
+const GO_ORDER = ['2.5.4.6', '2.5.4.8', '2.5.4.7', '2.5.4.9', '2.5.4.17', '2.5.4.10', '2.5.4.11', '2.5.4.3', '2.5.4.5'];
+
+/** One attribute of a distinguished name, as it sits in the certificate. */
+export interface NameAttribute {
+  oid: string;
+  /** Decoded string value when the value is an ASN.1 string type. */
+  value?: string;
+  /** DER of the value (tag + length + content). */
+  der: Uint8Array;
+}
+
+const STRING_TAGS = new Set([0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a, 0x1e, 0x1c]);
+
+function decodeString(tag: number, c: Uint8Array): string | undefined {
+  if (!STRING_TAGS.has(tag)) return undefined;
+  if (tag === 0x1e) {
+    // BMPString: UTF-16BE
+    let s = '';
+    for (let i = 0; i + 1 < c.length; i += 2) s += String.fromCharCode((c[i] << 8) | c[i + 1]);
+    return s;
+  }
+  if (tag === 0x1c) {
+    // UniversalString: UTF-32BE
+    let s = '';
+    for (let i = 0; i + 3 < c.length; i += 4) s += String.fromCodePoint(((c[i] << 24) | (c[i + 1] << 16) | (c[i + 2] << 8) | c[i + 3]) >>> 0);
+    return s;
+  }
+  return Buffer.from(c).toString(tag === 0x0c ? 'utf8' : 'latin1');
+}
+
+function decodeOid(c: Uint8Array): string {
+  if (c.length === 0) throw new CertificateError('MALFORMED_CERTIFICATE', 'empty object identifier');
+  const parts: number[] = [];
+  let v = 0;
+  for (let i = 0; i < c.length; i++) {
+    v = v * 128 + (c[i] & 0x7f);
+    if (!(c[i] & 0x80)) {
+      if (parts.length === 0) {
+        const first = v < 80 ? Math.floor(v / 40) : 2;
+        parts.push(first, v - first * 40);
+      } else parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+/** Parses a Name (RDNSequence) into RDNs of attributes. */
+export function parseName(der: Uint8Array): NameAttribute[][] {
+  const seq = readTlv(der, 0);
+  if (seq.tag !== 0x30) throw new CertificateError('MALFORMED_CERTIFICATE', 'name is not a SEQUENCE');
+  const rdns: NameAttribute[][] = [];
+  for (const set of children(der, seq)) {
+    if (set.tag !== 0x31) throw new CertificateError('MALFORMED_CERTIFICATE', 'relative distinguished name is not a SET');
+    const rdn: NameAttribute[] = [];
+    for (const atv of children(der, set)) {
+      const [t, v] = children(der, atv);
+      if (!t || !v || t.tag !== 0x06) throw new CertificateError('MALFORMED_CERTIFICATE', 'malformed attribute in name');
+      rdn.push({ oid: decodeOid(content(der, t)), value: decodeString(v.tag, content(der, v)), der: slice(der, v) });
+    }
+    rdns.push(rdn);
+  }
+  return rdns;
+}
+
+function escapeDnValue(v: string): string {
+  const chars = Array.from(v);
+  let out = '';
+  chars.forEach((c, k) => {
+    let esc = false;
+    if (',+"\\<>;'.includes(c)) esc = true;
+    else if (c === ' ') esc = k === 0 || k === chars.length - 1;
+    else if (c === '#') esc = k === 0;
+    out += esc ? '\\' + c : c;
+  });
+  return out;
+}
+
+function isPrintable(s: string): boolean {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
+}
+
+/**
+ * Renders a Name exactly as Go's pkix.Name.String() does, which is what notation
+ * prints and what trusted-identity matching parses (see checklist 4.4).
+ */
+export function goNameString(rdns: NameAttribute[][]): string {
+  const known = new Map<string, string[]>();
+  const extra: NameAttribute[] = [];
+  for (const rdn of rdns) {
+    for (const atv of rdn) {
+      if (ATTR_NAMES[atv.oid]) {
+        if (atv.value === undefined) continue; // Go keeps only string values of known types
+        const list = known.get(atv.oid) ?? [];
+        if (atv.oid === '2.5.4.3' || atv.oid === '2.5.4.5') list.splice(0, list.length, atv.value);
+        else list.push(atv.value);
+        known.set(atv.oid, list);
+      } else extra.push(atv);
+    }
+  }
+  const seq: { oid: string; value?: string; der?: Uint8Array }[][] = [];
+  for (const atv of extra) seq.push([atv]);
+  for (const oid of GO_ORDER) {
+    const vals = known.get(oid);
+    if (vals && vals.length) seq.push(vals.map((value) => ({ oid, value })));
+  }
+  const parts: string[] = [];
+  for (let i = seq.length - 1; i >= 0; i--) {
+    parts.push(
+      seq[i]
+        .map((a) => {
+          const name = ATTR_NAMES[a.oid];
+          if (!name) {
+            // Go re-marshals the decoded value: strings become PrintableString or UTF8String.
+            let der = a.der!;
+            const s = (a as NameAttribute).value;
+            if (s !== undefined) {
+              const body = Buffer.from(s, 'utf8');
+              const tag = isPrintable(s) ? 0x13 : 0x0c;
+              der = encodeTlv(tag, body);
+            }
+            return `${a.oid}=#${Buffer.from(der).toString('hex')}`;
+          }
+          return `${name}=${escapeDnValue(a.value!)}`;
+        })
+        .join('+'),
+    );
+  }
+  return parts.join(',');
+}
+
+function encodeTlv(tag: number, body: Uint8Array): Uint8Array {
+  const len = body.length;
+  let hdr: number[];
+  if (len < 0x80) hdr = [tag, len];
+  else {
+    const bytes: number[] = [];
+    for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
+    hdr = [tag, 0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from(hdr), body]);
+}
+
+function parseTime(buf: Uint8Array, t: Tlv): Date {
+  const s = Buffer.from(content(buf, t)).toString('latin1');
+  let m: RegExpMatchArray | null;
+  if (t.tag === 0x17 && (m = s.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/))) {
+    const yy = Number(m[1]);
+    return new Date(Date.UTC(yy >= 50 ? 1900 + yy : 2000 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  }
+  if (t.tag === 0x18 && (m = s.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/))) {
+    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  }
+  throw new CertificateError('MALFORMED_CERTIFICATE', `malformed validity time "${s}"`);
+}
+
+const SIG_ALGS: Record<string, { hash: string; kind: 'rsa' | 'ecdsa' | 'rsa-pss' }> = {
+  '1.2.840.113549.1.1.11': { hash: 'sha256', kind: 'rsa' },
+  '1.2.840.113549.1.1.12': { hash: 'sha384', kind: 'rsa' },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', kind: 'rsa' },
+  '1.2.840.10045.4.3.2': { hash: 'sha256', kind: 'ecdsa' },
+  '1.2.840.10045.4.3.3': { hash: 'sha384', kind: 'ecdsa' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512', kind: 'ecdsa' },
+  '1.2.840.113549.1.1.10': { hash: '', kind: 'rsa-pss' },
+};
+const HASH_OIDS: Record<string, string> = {
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+  '1.3.14.3.2.26': 'sha1',
+};
+
+export class Certificate {
+  /** The DER bytes. */
+  readonly raw: Uint8Array;
+  readonly tbs: Uint8Array;
+  readonly serialNumber: Uint8Array;
+  readonly rawIssuer: Uint8Array;
+  readonly rawSubject: Uint8Array;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly spki: Uint8Array;
+  readonly signatureAlgorithmOid: string;
+  readonly signatureAlgorithmParams?: Uint8Array;
+  readonly signatureValue: Uint8Array;
+  readonly extensions: Extension[];
+  private _subject?: string;
+  private _issuer?: string;
+  private _publicKey?: KeyObject;
+  private _fingerprint?: string;
+
+  constructor(der: Uint8Array) {
+    try {
+      this.raw = der;
+      const top = readTlv(der, 0);
+      if (top.tag !== 0x30 || top.end !== der.length) throw new Error('not a single DER SEQUENCE');
+      const [tbsT, algT, sigT] = children(der, top);
+      if (!tbsT || !algT || !sigT || tbsT.tag !== 0x30 || algT.tag !== 0x30 || sigT.tag !== 0x03) throw new Error('bad certificate structure');
+      this.tbs = slice(der, tbsT);
+      const alg = children(der, algT);
+      this.signatureAlgorithmOid = decodeOid(content(der, alg[0]));
+      if (alg[1] && alg[1].tag !== 0x05) this.signatureAlgorithmParams = slice(der, alg[1]);
+      this.signatureValue = content(der, sigT).subarray(1);
+      const f = children(der, tbsT);
+      let i = 0;
+      if (f[i]?.tag === 0xa0) i++;
+      const serialT = f[i++];
+      i++; // signature AlgorithmIdentifier inside TBS
+      const issuerT = f[i++];
+      const validityT = f[i++];
+      const subjectT = f[i++];
+      const spkiT = f[i++];
+      if (!serialT || serialT.tag !== 0x02 || !issuerT || !validityT || !subjectT || !spkiT) throw new Error('bad TBSCertificate');
+      this.serialNumber = content(der, serialT);
+      this.rawIssuer = slice(der, issuerT);
+      this.rawSubject = slice(der, subjectT);
+      const [nb, na] = children(der, validityT);
+      this.notBefore = parseTime(der, nb);
+      this.notAfter = parseTime(der, na);
+      this.spki = slice(der, spkiT);
+      this.extensions = [];
+      for (; i < f.length; i++) {
+        if (f[i].tag !== 0xa3) continue;
+        const extsSeq = children(der, f[i])[0];
+        const seen = new Set<string>();
+        for (const e of children(der, extsSeq)) {
+          const parts = children(der, e);
+          const oid = decodeOid(content(der, parts[0]));
+          if (seen.has(oid)) throw new Error(`duplicate extension ${oid}`);
+          seen.add(oid);
+          let critical = false;
+          let v = parts[1];
+          if (v.tag === 0x01) {
+            critical = content(der, v)[0] !== 0;
+            v = parts[2];
+          }
+          if (!v || v.tag !== 0x04) throw new Error('bad extension value');
+          this.extensions.push({ oid, critical, value: content(der, v) });
+        }
+      }
+    } catch (e) {
+      if (e instanceof CertificateError) throw e;
+      throw new CertificateError('MALFORMED_CERTIFICATE', `malformed certificate: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Subject as Go's pkix.Name.String() renders it (what notation prints and matches). */
+  get subject(): string {
+    return (this._subject ??= goNameString(parseName(this.rawSubject)));
+  }
+
+  get issuer(): string {
+    return (this._issuer ??= goNameString(parseName(this.rawIssuer)));
+  }
+
+  get publicKey(): KeyObject {
+    return (this._publicKey ??= createPublicKey({ key: Buffer.from(this.spki), format: 'der', type: 'spki' }));
+  }
+
+  get keyKind(): PublicKeyKind {
+    const k = this.publicKey;
+    const d = k.asymmetricKeyDetails ?? {};
+    if (k.asymmetricKeyType === 'rsa') return { type: 'rsa', bits: d.modulusLength ?? 0 };
+    if (k.asymmetricKeyType === 'ec') {
+      const curve = d.namedCurve ?? '';
+      const bits = curve === 'prime256v1' ? 256 : curve === 'secp384r1' ? 384 : curve === 'secp521r1' ? 521 : 0;
+      return { type: 'ec', curve, bits };
+    }
+    return { type: 'other', name: k.asymmetricKeyType ?? 'unknown' };
+  }
+
+  /** Lowercase hex SHA-256 of the DER. */
+  get fingerprint256(): string {
+    return (this._fingerprint ??= createHash('sha256').update(this.raw).digest('hex'));
+  }
+
+  get serialHex(): string {
+    return Buffer.from(this.serialNumber).toString('hex');
+  }
+
+  extension(oid: string): Extension | undefined {
+    return this.extensions.find((e) => e.oid === oid);
+  }
+
+  get basicConstraints(): BasicConstraints | undefined {
+    const e = this.extension(OID.basicConstraints);
+    if (!e) return undefined;
+    const bc = parseExt(e, asnX509.BasicConstraints);
+    return { critical: e.critical, cA: !!bc.cA, pathLen: bc.pathLenConstraint };
+  }
+
+  get keyUsage(): KeyUsage | undefined {
+    const e = this.extension(OID.keyUsage);
+    if (!e) return undefined;
+    const t = readTlv(e.value, 0);
+    if (t.tag !== 0x03) throw new CertificateError('MALFORMED_CERTIFICATE', 'malformed key usage extension');
+    const c = content(e.value, t).subarray(1);
+    let bits = 0;
+    for (let i = 0; i < Math.min(c.length * 8, 16); i++) if (c[i >> 3] & (0x80 >> (i & 7))) bits |= 1 << i;
+    return { critical: e.critical, bits };
+  }
+
+  hasKeyUsage(bit: number): boolean {
+    const ku = this.keyUsage;
+    return !!ku && (ku.bits & (1 << bit)) !== 0;
+  }
+
+  get extKeyUsage(): ExtKeyUsage | undefined {
+    const e = this.extension(OID.extKeyUsage);
+    if (!e) return undefined;
+    const eku = parseExt(e, asnX509.ExtendedKeyUsage);
+    return { critical: e.critical, oids: Array.from(eku) as string[] };
+  }
+
+  /** OCSP responder URLs from the AIA extension. */
+  get ocspUrls(): string[] {
+    const e = this.extension(OID.authorityInfoAccess);
+    if (!e) return [];
+    const aia = parseExt(e, asnX509.AuthorityInfoAccessSyntax);
+    return Array.from(aia)
+      .filter((a) => a.accessMethod === OID.adOCSP && a.accessLocation.uniformResourceIdentifier)
+      .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  }
+
+  /** Full-name URIs of the CRL distribution points. */
+  get crlUrls(): string[] {
+    const e = this.extension(OID.crlDistributionPoints);
+    if (!e) return [];
+    const cdp = parseExt(e, asnX509.CRLDistributionPoints);
+    const out: string[] = [];
+    for (const dp of Array.from(cdp)) {
+      for (const gn of dp.distributionPoint?.fullName ?? []) if (gn.uniformResourceIdentifier) out.push(gn.uniformResourceIdentifier);
+    }
+    return out;
+  }
+
+  /** Whether issuer bytes equal subject bytes and the certificate verifies under its own key. */
+  isSelfSigned(): boolean {
+    return Buffer.compare(Buffer.from(this.rawIssuer), Buffer.from(this.rawSubject)) === 0 && this.isSignedBy(this);
+  }
+
+  /** Whether the signature over the TBS verifies under `issuer`'s key (no other checks). */
+  isSignedBy(issuer: Certificate): boolean {
+    const alg = SIG_ALGS[this.signatureAlgorithmOid];
+    if (!alg) return false; // SHA-1, MD5 and unknown algorithms are refused
+    try {
+      const key = issuer.publicKey;
+      if (alg.kind === 'ecdsa') {
+        if (key.asymmetricKeyType !== 'ec') return false;
+        return cryptoVerify(alg.hash, this.tbs, { key, dsaEncoding: 'der' }, this.signatureValue);
+      }
+      if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return false;
+      if (alg.kind === 'rsa') return cryptoVerify(alg.hash, this.tbs, { key, padding: constants.RSA_PKCS1_PADDING }, this.signatureValue);
+      const pss = pssParams(this.signatureAlgorithmParams);
+      if (!pss) return false;
+      return cryptoVerify(pss.hash, this.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, this.signatureValue);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Name of the certificate for messages: its subject. */
+  toString(): string {
+    return this.subject;
+  }
+}
+
+function parseExt<T>(e: Extension, type: new () => T): T {
+  try {
+    return AsnConvert.parse(e.value, type);
+  } catch (err) {
+    throw new CertificateError('MALFORMED_CERTIFICATE', `malformed extension ${e.oid}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function pssParams(params?: Uint8Array): { hash: string; saltLength: number } | undefined {
+  if (!params) return undefined;
+  try {
+    const top = readTlv(params, 0);
+    let hash = 'sha1';
+    let saltLength = 20;
+    for (const f of children(params, top)) {
+      const inner = children(params, f)[0];
+      if (f.tag === 0xa0) {
+        const oid = decodeOid(content(params, children(params, inner)[0]));
+        hash = HASH_OIDS[oid] ?? '';
+      } else if (f.tag === 0xa2) {
+        saltLength = Number(Buffer.from(content(params, inner)).readUIntBE(0, Math.min(6, inner.end - inner.contentStart)));
+      }
+    }
+    if (!hash || hash === 'sha1') return undefined;
+    return { hash, saltLength };
+  } catch {
+    return undefined;
+  }
+}
+
+const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** Splits PEM text into its blocks. */
+export function pemBlocks(text: string): { type: string; der: Uint8Array }[] {
+  const out: { type: string; der: Uint8Array }[] = [];
+  for (const m of text.matchAll(PEM_RE)) out.push({ type: m[1], der: Buffer.from(m[2].replace(/\s+/g, ''), 'base64') });
+  return out;
+}
+
+/**
+ * Parses certificates from PEM (one or more CERTIFICATE blocks) or DER (one or more
+ * concatenated certificates). Throws on anything else.
+ */
+export function parseCertificates(data: Uint8Array, source = 'input'): Certificate[] {
+  const text = Buffer.from(data).toString('latin1');
+  if (text.includes('-----BEGIN')) {
+    const blocks = pemBlocks(text).filter((b) => b.type === 'CERTIFICATE');
+    if (blocks.length === 0) throw new CertificateError('NO_CERTIFICATE', `no certificate found in ${source}`);
+    return blocks.map((b) => new Certificate(b.der));
+  }
+  const certs: Certificate[] = [];
+  let p = 0;
+  while (p < data.length) {
+    let t: Tlv;
+    try {
+      t = readTlv(data, p);
+    } catch (e) {
+      throw new CertificateError('MALFORMED_CERTIFICATE', `malformed certificate in ${source}: ${(e as Error).message}`);
+    }
+    certs.push(new Certificate(data.subarray(p, t.end)));
+    p = t.end;
+  }
+  if (certs.length === 0) throw new CertificateError('NO_CERTIFICATE', `no certificate found in ${source}`);
+  return certs;
+}
+
+export function toPem(cert: Certificate | Uint8Array): string {
+  const der = cert instanceof Certificate ? cert.raw : cert;
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
