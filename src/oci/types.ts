@@ -62,3 +62,26 @@ export interface Repository {
     annotations: Record<string, string>,
   ): Promise<{ blobDescriptor: Descriptor; manifestDescriptor: Descriptor }>;
 }
+
+/** Legacy signature manifests (OCI 1.0 registries) carry the artifact type as config.mediaType. */
+export const MEDIA_TYPE_NOTATION_CONFIG_LEGACY = ARTIFACT_TYPE_NOTATION;
+/** Tag of a layout / registry entry in index.json. */
+export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
+/** Limit for other JSON documents we read (index.json, referrers indexes, token responses). */
+export const MAX_INDEX_SIZE = 4 * 1024 * 1024;
+
+/** OCI artifact manifest (withdrawn from OCI 1.1, still read by notation). */
+export interface ArtifactManifest {
+  mediaType?: string;
+  artifactType?: string;
+  blobs?: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** Where a Repository reports warnings (e.g. a skipped non-notary referrer). */
+export interface OciLogger {
+  warn(message: string): void;
+  info?(message: string): void;
+  debug?(message: string): void;
+}

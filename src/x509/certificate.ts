@@ -302,6 +302,9 @@ export class Certificate {
       this.serialNumber = content(der, serialT);
       this.rawIssuer = slice(der, issuerT);
       this.rawSubject = slice(der, subjectT);
+      // Decode both names now so a malformed one fails parsing (as in Go), not a later `subject` read.
+      parseName(this.rawIssuer);
+      parseName(this.rawSubject);
       const [nb, na] = children(der, validityT);
       this.notBefore = parseTime(der, nb);
       this.notAfter = parseTime(der, na);

@@ -58,14 +58,18 @@ export type Adapter = (c: Case, ctx: CaseContext) => AdapterResult | Promise<Ada
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_CASES = resolve(here, '../../../shared/conformance/cases.json');
 
-const errorKindTable: Record<string, string> = {};
-const adapterTable: Record<string, Adapter> = {};
-const loadErrors: string[] = [];
-let loaded = false;
+// Kept on globalThis: test runners may load this module twice (ESM and CJS views).
+const shared = ((globalThis as Record<string, unknown>).__notationConformance ??= {
+  errorKindTable: {},
+  adapterTable: {},
+  loadErrors: [],
+  loaded: false,
+}) as { errorKindTable: Record<string, string>; adapterTable: Record<string, Adapter>; loadErrors: string[]; loaded: boolean };
+const { errorKindTable, adapterTable, loadErrors } = shared;
 
 export async function loadAdapters(): Promise<{ adapters: Record<string, Adapter>; loadErrors: string[] }> {
-  if (!loaded) {
-    loaded = true;
+  if (!shared.loaded) {
+    shared.loaded = true;
     const dir = join(here, 'adapters');
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
       try {

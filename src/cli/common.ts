@@ -1,0 +1,188 @@
+/**
+ * Pieces shared by the CLI commands: building a Verifier from the config dir,
+ * opening the artifact's Repository, and notation's output conventions.
+ */
+import { statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { CliContext } from './context.js';
+import { configDir, cacheDir, libexecDir } from './context.js';
+import { UsageError, NotationError } from '../errors.js';
+import type { Repository } from '../oci/types.js';
+import type { VerificationOutcome } from '../verifier/types.js';
+import { userMetadata } from '../verifier/types.js';
+import type { Logger, VerifierOptions } from '../verifier/verifier.js';
+
+export function logger(ctx: CliContext): Logger {
+  const verbose = !!ctx.flags.verbose || !!ctx.flags.debug;
+  return {
+    warn: (m) => {
+      if (verbose) ctx.stderr.write(`level=warning msg=${JSON.stringify(m)}\n`);
+    },
+    error: (m) => {
+      if (verbose) ctx.stderr.write(`level=error msg=${JSON.stringify(m)}\n`);
+    },
+    info: (m) => {
+      if (ctx.flags.debug) ctx.stderr.write(`level=info msg=${JSON.stringify(m)}\n`);
+    },
+    debug: (m) => {
+      if (ctx.flags.debug) ctx.stderr.write(`level=debug msg=${JSON.stringify(m)}\n`);
+    },
+  };
+}
+
+/** Revocation and plugin support, wired from the config/cache dirs when their modules exist. */
+export async function verifierExtras(ctx: CliContext): Promise<Pick<VerifierOptions, 'revocation' | 'plugins'>> {
+  const extras: Pick<VerifierOptions, 'revocation' | 'plugins'> = {};
+  try {
+    const rev = await import('../revocation/cli.js');
+    extras.revocation = rev.revocationCheckers({ cacheDir: cacheDir(ctx.env), logger: logger(ctx) });
+  } catch (e) {
+    if (!isModuleMissing(e)) throw e;
+  }
+  try {
+    const plug = await import('../plugins/verifier-hooks.js');
+    extras.plugins = plug.verificationPluginHooks(libexecDir(ctx.env));
+  } catch (e) {
+    if (!isModuleMissing(e)) throw e;
+  }
+  return extras;
+}
+
+function isModuleMissing(e: unknown): boolean {
+  return (e as { code?: string })?.code === 'ERR_MODULE_NOT_FOUND';
+}
+
+export function configDirOf(ctx: CliContext): string {
+  return configDir(ctx.env);
+}
+
+/** Splits an OCI layout reference as notation does (`<path>@<digest>` or `<path>:<tag>`). */
+export function parseOciLayoutReference(raw: string): { path: string; reference: string } {
+  let path: string;
+  let ref: string;
+  const at = raw.lastIndexOf('@');
+  if (at !== -1) {
+    path = raw.slice(0, at);
+    ref = raw.slice(at + 1);
+  } else {
+    const idx = raw.lastIndexOf(':');
+    if (idx === -1) throw new UsageError('OCI_LAYOUT_MISSING_REFERENCE', `"${raw}": invalid reference: missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>`);
+    path = raw.slice(0, idx);
+    ref = raw.slice(idx + 1);
+  }
+  if (path === '') throw new UsageError('OCI_LAYOUT_MISSING_PATH', `"${raw}": invalid reference: missing oci-layout file path. Expecting <file_path>:<tag> or <file_path>@<digest>`);
+  if (ref === '') throw new UsageError('OCI_LAYOUT_MISSING_REFERENCE', `"${raw}": invalid reference: missing tag or digest. Expecting <file_path>:<tag> or <file_path>@<digest>`);
+  return { path, reference: ref };
+}
+
+export const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+export interface Target {
+  repository: Repository;
+  /** The part before @/: (layout path or registry/repository). */
+  name: string;
+  /** Tag or digest as the user gave it. */
+  reference: string;
+  isLayout: boolean;
+}
+
+/** Opens the repository an artifact reference points at (OCI layout or registry). */
+export async function openTarget(ctx: CliContext, raw: string, opts: { forceReferrersTag?: boolean } = {}): Promise<Target> {
+  if (ctx.flags['oci-layout']) {
+    const { path, reference } = parseOciLayoutReference(raw);
+    const abs = resolvePath(ctx.cwd, path);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      throw new UsageError('OCI_LAYOUT_NOT_FOUND', `failed to resolve user input reference: stat ${path}: no such file or directory`);
+    }
+    if (!st.isDirectory()) throw new UsageError('OCI_LAYOUT_NOT_DIR', 'failed to resolve user input reference: input path is not a dir');
+    const { OciLayoutRepository } = await import('../oci/layout.js');
+    return { repository: new OciLayoutRepository(abs), name: path, reference, isLayout: true };
+  }
+  const reg = await import('./registry.js');
+  return reg.openRegistryTarget(ctx, raw, opts);
+}
+
+/**
+ * Resolves the user's tag or digest to a descriptor, warning on tags as notation does.
+ * Returns the digest reference that notation prints.
+ */
+export async function resolveWithWarning(ctx: CliContext, target: Target, operation: string) {
+  let desc;
+  try {
+    desc = await target.repository.resolve(target.reference);
+  } catch (e) {
+    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${(e as Error).message}`, { cause: e });
+  }
+  const resolvedRef = `${target.name}@${desc.digest}`;
+  if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
+    if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
+  } else {
+    ctx.stderr.write(`Warning: Always ${operation} the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because resolved digest may not point to the same signed artifact, as tags are mutable.\n`);
+  }
+  return { descriptor: desc, resolvedRef };
+}
+
+/** Prints notation's success output: one warning per logged failure, then the success line. */
+export function reportSuccess(ctx: CliContext, outcome: VerificationOutcome, printed: string): void {
+  for (const r of outcome.verificationResults) {
+    if (r.error) ctx.stderr.write(`Warning: ${r.type} was set to "${r.action === 'log' ? 'log' : r.action}" and failed with error: ${r.error.message}\n`);
+  }
+  if (outcome.verificationLevel.name === 'skip') {
+    ctx.stdout.write(`Trust policy is configured to skip signature verification for ${printed}\n`);
+    return;
+  }
+  ctx.stdout.write(`Successfully verified signature for ${printed}\n`);
+  const md = userMetadata(outcome);
+  if (Object.keys(md).length > 0) {
+    ctx.stdout.write('\nThe artifact was signed with the following user metadata.\n');
+    ctx.stdout.write(metadataTable(md));
+  }
+}
+
+/** Go tabwriter layout (min width 0, padding 3) of the KEY/VALUE table. */
+export function metadataTable(md: Record<string, string>): string {
+  const rows: [string, string][] = [['KEY', 'VALUE'], ...Object.keys(md).sort().map((k) => [k, md[k]] as [string, string])];
+  const w0 = Math.max(...rows.map((r) => [...r[0]].length)) + 3;
+  const w1 = Math.max(...rows.map((r) => [...r[1]].length)) + 3;
+  return '\n' + rows.map((r) => r[0].padEnd(w0) + r[1].padEnd(w1) + '\n').join('');
+}
+
+/** JSON view of an outcome for `-o json` (docs/verify-json.md documents the schema). */
+export function outcomeJson(outcome: VerificationOutcome | undefined): Record<string, unknown> | undefined {
+  if (!outcome) return undefined;
+  const checks = ['integrity', 'authenticity', 'authenticTimestamp', 'expiry', 'revocation'].map((type) => {
+    const action = outcome.verificationLevel.enforcement[type as keyof typeof outcome.verificationLevel.enforcement];
+    const rs = outcome.verificationResults.filter((r) => r.type === type);
+    const r = rs[rs.length - 1];
+    return {
+      type,
+      action,
+      result: action === 'skip' ? 'skipped' : !r ? 'not-run' : r.error ? 'failed' : 'passed',
+      ...(r?.error ? { error: r.error.message } : {}),
+    };
+  });
+  const si = outcome.envelopeContent?.signerInfo;
+  return {
+    signatureDigest: outcome.signatureManifestDigest,
+    signatureMediaType: outcome.signatureMediaType,
+    result: outcome.error ? 'failed' : outcome.verificationLevel.name === 'skip' ? 'skipped' : 'passed',
+    ...(outcome.error ? { error: outcome.error.message } : {}),
+    verificationLevel: outcome.verificationLevel.name,
+    statement: outcome.statement,
+    checks,
+    ...(si
+      ? {
+          signingScheme: si.signedAttributes.signingScheme,
+          signingTime: si.signedAttributes.signingTime.toISOString().replace('.000Z', 'Z'),
+          ...(si.signedAttributes.expiry ? { expiry: si.signedAttributes.expiry.toISOString().replace('.000Z', 'Z') } : {}),
+          signatureAlgorithm: si.signatureAlgorithm,
+          signer: si.certificateChain[0]?.subject,
+          certificateChain: si.certificateChain.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256Fingerprint: c.fingerprint256, notAfter: c.notAfter.toISOString() })),
+        }
+      : {}),
+    ...(outcome.targetArtifact ? { targetArtifact: outcome.targetArtifact, userMetadata: userMetadata(outcome) } : {}),
+  };
+}

@@ -1,0 +1,507 @@
+/**
+ * The per-signature verification pipeline (checklist 5.2) and the blob variant (5.3).
+ *
+ * Order and semantics follow notation-go's verifier: integrity -> verification
+ * plugin requirements -> authenticity (+ trusted identity) -> expiry -> authentic
+ * timestamp -> revocation -> plugin -> descriptor -> user metadata. An enforced
+ * failure stops; a logged one is recorded and the next check runs.
+ */
+import { createHash } from 'node:crypto';
+import type { EnvelopeContent, Descriptor, HashAlgorithm } from '../envelope/types.js';
+import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, PAYLOAD_CONTENT_TYPE, SIGNING_SCHEME_X509, SIGNING_SCHEME_X509_SA, HEADER } from '../envelope/types.js';
+import { parseEnvelope } from '../envelope/index.js';
+import type { Certificate } from '../x509/certificate.js';
+import {
+  NoApplicableTrustPolicyError,
+  NotationError,
+  SignatureIntegrityError,
+  TrustStoreError,
+  UserMetadataVerificationFailedError,
+  VerificationFailedError,
+  VerificationInconclusiveError,
+} from '../errors.js';
+import { parseDistinguishedName, isSubsetDN } from '../x509/dn.js';
+import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLevel } from '../trustpolicy/index.js';
+import type { OciTrustPolicyDocument, BlobTrustPolicyDocument, TrustPolicyStatement } from '../trustpolicy/index.js';
+import type { TrustStoreProvider } from '../truststore/index.js';
+import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
+import type { AppliedStatement, ValidationResult, VerificationLevel, VerificationOutcome, ValidationType } from './types.js';
+
+/** Revocation of a chain, as the revocation module provides it; result per chain. */
+export interface ChainRevocationChecker {
+  /** Resolves to 'ok' | 'revoked' | 'unknown' with the problematic subject. */
+  check(
+    chain: Certificate[],
+    opts: { purpose: 'codeSigning' | 'timestamping'; signingTime?: Date; signal?: AbortSignal },
+  ): Promise<{ result: 'ok' | 'revoked' | 'unknown'; subject?: string; error?: Error }>;
+}
+
+/** Plugin hooks (src/plugins provides them); absent means no plugin support. */
+export interface VerificationPluginHooks {
+  /** Step 3: find the plugin named by the envelope and check version/capabilities. Throws on hard failure. */
+  prepare(content: EnvelopeContent, pluginConfig: Record<string, string>): Promise<PreparedPlugin | undefined>;
+}
+export interface PreparedPlugin {
+  name: string;
+  /** SIGNATURE_VERIFIER capabilities the plugin has. */
+  capabilities: Array<'SIGNATURE_VERIFIER.TRUSTED_IDENTITY' | 'SIGNATURE_VERIFIER.REVOCATION_CHECK'>;
+  /** Step 9: run verify-signature for the given capabilities; returns per-capability results. */
+  verify(
+    capabilities: string[],
+    content: EnvelopeContent,
+    trustedIdentities: string[],
+    pluginConfig: Record<string, string>,
+  ): Promise<{ verificationResults: Record<string, { success: boolean; reason?: string } | undefined>; processedAttributes: string[] }>;
+}
+
+export interface Logger {
+  debug?(msg: string): void;
+  info?(msg: string): void;
+  warn(msg: string): void;
+  error?(msg: string): void;
+}
+
+export interface VerifierOptions {
+  ociTrustPolicy?: OciTrustPolicyDocument;
+  blobTrustPolicy?: BlobTrustPolicyDocument;
+  trustStore: TrustStoreProvider;
+  /** Revocation for the signing chain; absent = revocation results in "unknown"? No: absent = not checked. */
+  revocation?: { codeSigning?: ChainRevocationChecker; timestamping?: ChainRevocationChecker };
+  plugins?: VerificationPluginHooks;
+  /** Clock (default: Date.now). */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+export interface VerifyOptions {
+  /** `<registry>/<repo>@<digest>` or `<scope>@<digest>`: selects the trust policy. */
+  artifactReference: string;
+  signatureMediaType: string;
+  pluginConfig?: Record<string, string>;
+  userMetadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface BlobVerifyOptions {
+  signatureMediaType: string;
+  /** Statement name; absent = the global policy. */
+  trustPolicyName?: string;
+  /** When given, must equal the payload's mediaType. */
+  contentMediaType?: string;
+  pluginConfig?: Record<string, string>;
+  userMetadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Computes the blob descriptor with the hash the envelope's algorithm implies. */
+export type BlobDescriptorGenerator = (hash: HashAlgorithm) => Promise<Descriptor> | Descriptor;
+
+const nodeHash: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+export class Verifier {
+  private readonly opts: VerifierOptions;
+  constructor(opts: VerifierOptions) {
+    this.opts = opts;
+  }
+
+  private now(): Date {
+    return this.opts.now ? this.opts.now() : new Date();
+  }
+
+  /** The OCI statement applying to a reference, or a typed error. */
+  ociStatement(artifactReference: string): TrustPolicyStatement {
+    if (!this.opts.ociTrustPolicy) throw new NoApplicableTrustPolicyError('NO_TRUST_POLICY', 'no OCI trust policy is configured');
+    try {
+      return getApplicableOciPolicy(this.opts.ociTrustPolicy, artifactReference);
+    } catch (e) {
+      throw asNoApplicable(e);
+    }
+  }
+
+  blobStatement(name?: string): TrustPolicyStatement {
+    if (!this.opts.blobTrustPolicy) throw new NoApplicableTrustPolicyError('NO_TRUST_POLICY', 'no blob trust policy is configured');
+    try {
+      return getApplicableBlobPolicy(this.opts.blobTrustPolicy, name);
+    } catch (e) {
+      throw asNoApplicable(e);
+    }
+  }
+
+  /** Whether the level for this reference is skip (checked before any registry traffic). */
+  skipVerify(artifactReference: string): { skip: boolean; level: VerificationLevel; statement: TrustPolicyStatement } {
+    const statement = this.ociStatement(artifactReference);
+    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
+    return { skip: level.name === 'skip', level, statement };
+  }
+
+  /** Verifies one OCI signature envelope against the artifact descriptor. */
+  async verify(desc: Descriptor, signature: Uint8Array, opts: VerifyOptions): Promise<VerificationOutcome> {
+    const statement = this.ociStatement(opts.artifactReference);
+    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
+    const outcome: VerificationOutcome = {
+      rawSignature: signature,
+      signatureMediaType: opts.signatureMediaType,
+      verificationLevel: level,
+      verificationResults: [],
+      statement: toApplied(statement),
+    };
+    if (level.name === 'skip') return outcome;
+    const err = await this.processSignature(signature, opts.signatureMediaType, statement, opts.pluginConfig ?? {}, outcome, opts.signal);
+    if (err) {
+      outcome.error = err;
+      return outcome;
+    }
+    const target = outcome.targetArtifact!;
+    if (target.mediaType !== desc.mediaType || target.digest !== desc.digest || target.size !== desc.size) {
+      outcome.error = new VerificationFailedError('CONTENT_DESCRIPTOR_MISMATCH', 'content descriptor mismatch');
+    }
+    if (opts.userMetadata && Object.keys(opts.userMetadata).length > 0) {
+      const e = checkUserMetadata(target, opts.userMetadata);
+      if (e) outcome.error = e;
+    }
+    return outcome;
+  }
+
+  /** Verifies a blob signature (checklist 5.3). */
+  async verifyBlob(descriptorFor: BlobDescriptorGenerator, signature: Uint8Array, opts: BlobVerifyOptions): Promise<VerificationOutcome> {
+    const statement = this.blobStatement(opts.trustPolicyName);
+    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
+    const outcome: VerificationOutcome = {
+      rawSignature: signature,
+      signatureMediaType: opts.signatureMediaType,
+      verificationLevel: level,
+      verificationResults: [],
+      statement: toApplied(statement),
+    };
+    if (level.name === 'skip') return outcome;
+    const err = await this.processSignature(signature, opts.signatureMediaType, statement, opts.pluginConfig ?? {}, outcome, opts.signal);
+    if (err) {
+      outcome.error = err;
+      return outcome;
+    }
+    const target = outcome.targetArtifact!;
+    const hash = algorithmHash(outcome.envelopeContent!);
+    const desc = await descriptorFor(hash);
+    if (desc.digest !== target.digest || desc.size !== target.size || (opts.contentMediaType && opts.contentMediaType !== target.mediaType)) {
+      outcome.error = new VerificationFailedError('BLOB_MISMATCH', 'integrity check failed. signature does not match the given blob');
+    }
+    if (opts.userMetadata && Object.keys(opts.userMetadata).length > 0) {
+      const e = checkUserMetadata(target, opts.userMetadata);
+      if (e) outcome.error = e;
+    }
+    return outcome;
+  }
+
+  /** Steps 2-9 of checklist 5.2. Returns the error that stopped verification, if any. */
+  private async processSignature(
+    signature: Uint8Array,
+    mediaType: string,
+    statement: TrustPolicyStatement,
+    pluginConfig: Record<string, string>,
+    outcome: VerificationOutcome,
+    signal?: AbortSignal,
+  ): Promise<Error | undefined> {
+    const level = outcome.verificationLevel;
+    const result = (type: ValidationType, error?: Error): ValidationResult => ({ type, action: level.enforcement[type], error });
+    const critical = (r: ValidationResult) => r.action === 'enforce' && !!r.error;
+    const record = (r: ValidationResult) => {
+      outcome.verificationResults.push(r);
+      this.logResult(r);
+      return r;
+    };
+
+    // Integrity.
+    let content: EnvelopeContent;
+    try {
+      content = verifyIntegrity(mediaType, signature);
+    } catch (e) {
+      const r = record(result('integrity', e as Error));
+      return r.error;
+    }
+    outcome.envelopeContent = content;
+    record(result('integrity'));
+    let target: Descriptor;
+    try {
+      target = parseTargetArtifact(content);
+    } catch (e) {
+      return e as Error;
+    }
+    outcome.targetArtifact = target;
+
+    // Verification plugin requirements (hard failures at every level).
+    let plugin: PreparedPlugin | undefined;
+    const pluginName = verificationPluginName(content);
+    if (pluginName !== undefined) {
+      if (!this.opts.plugins) {
+        return new VerificationInconclusiveError('PLUGIN_UNSUPPORTED', 'plugin unsupported due to nil verifier.pluginManager');
+      }
+      try {
+        plugin = await this.opts.plugins.prepare(content, pluginConfig);
+      } catch (e) {
+        return e as Error;
+      }
+    }
+    const caps = plugin?.capabilities ?? [];
+
+    // Authenticity: a trusted certificate must be in the chain (byte-equal).
+    const scheme = content.signerInfo.signedAttributes.signingScheme;
+    let authenticity: ValidationResult;
+    try {
+      const trusted = loadTrustStores(this.opts.trustStore, scheme === SIGNING_SCHEME_X509 ? 'ca' : 'signingAuthority', statement);
+      authenticity = result('authenticity', verifyAuthenticity(trusted, content.signerInfo.certificateChain));
+    } catch (e) {
+      authenticity = result('authenticity', e as Error);
+    }
+    record(authenticity);
+    if (critical(authenticity)) return authenticity.error;
+
+    if (!caps.includes('SIGNATURE_VERIFIER.TRUSTED_IDENTITY')) {
+      const e = verifyX509TrustedIdentities(statement.name, statement.trustedIdentities ?? [], content.signerInfo.certificateChain);
+      if (e) {
+        authenticity.error = e;
+        this.logResult(authenticity);
+      }
+      if (critical(authenticity)) return authenticity.error;
+    }
+
+    // Expiry.
+    const now = this.now();
+    const expiry = content.signerInfo.signedAttributes.expiry;
+    const expiryResult = record(
+      result('expiry', expiry && now.getTime() >= expiry.getTime()
+        ? new VerificationFailedError('SIGNATURE_EXPIRED', `digital signature has expired on "${rfc1123z(expiry)}"`)
+        : undefined),
+    );
+    if (critical(expiryResult)) return expiryResult.error;
+
+    // Authentic timestamp.
+    let tsError: Error | undefined;
+    try {
+      const ts = verifyAuthenticTimestamp({ content, statement: { trustStores: statement.trustStores ?? [], signatureVerification: statement.signatureVerification }, trustStore: this.opts.trustStore, now });
+      const tsaChain = (ts as { tsaChain?: Certificate[] })?.tsaChain;
+      if (tsaChain && tsaChain.length && this.opts.revocation?.timestamping) {
+        const rev = await this.opts.revocation.timestamping.check(tsaChain, { purpose: 'timestamping', signal });
+        if (rev.result === 'revoked') tsError = new VerificationFailedError('TSA_CERT_REVOKED', `timestamping certificate with subject "${rev.subject}" is revoked`);
+        else if (rev.result === 'unknown') tsError = new VerificationFailedError('TSA_REVOCATION_UNKNOWN', `timestamping certificate with subject "${rev.subject}" revocation status is unknown`);
+      }
+    } catch (e) {
+      tsError = e as Error;
+    }
+    const tsResult = record(result('authenticTimestamp', tsError));
+    if (critical(tsResult)) return tsResult.error;
+
+    // Revocation of the signing chain.
+    if (level.enforcement.revocation !== 'skip' && !caps.includes('SIGNATURE_VERIFIER.REVOCATION_CHECK') && this.opts.revocation?.codeSigning) {
+      let revError: Error | undefined;
+      try {
+        const rev = await this.opts.revocation.codeSigning.check(content.signerInfo.certificateChain, {
+          purpose: 'codeSigning',
+          signingTime: scheme === SIGNING_SCHEME_X509_SA ? content.signerInfo.signedAttributes.signingTime : undefined,
+          signal,
+        });
+        if (rev.result === 'revoked') revError = new VerificationFailedError('CERT_REVOKED', `signing certificate with subject "${rev.subject}" is revoked`);
+        else if (rev.result === 'unknown') revError = new VerificationFailedError('REVOCATION_UNKNOWN', `signing certificate with subject "${rev.subject}" revocation status is unknown`);
+      } catch (e) {
+        revError = new VerificationFailedError('REVOCATION_CHECK_FAILED', `unable to check revocation status, err: ${(e as Error).message}`, { cause: e });
+      }
+      const r = record(result('revocation', revError));
+      if (critical(r)) return r.error;
+    }
+
+    // Verification plugin.
+    if (plugin) {
+      const toVerify = caps.filter((c) => !(level.enforcement.revocation === 'skip' && c === 'SIGNATURE_VERIFIER.REVOCATION_CHECK'));
+      if (toVerify.length > 0) {
+        let resp;
+        try {
+          resp = await plugin.verify(toVerify, content, statement.trustedIdentities ?? [], pluginConfig);
+        } catch (e) {
+          return new VerificationFailedError('PLUGIN_VERIFICATION_FAILED', `failed to verify with plugin ${plugin.name}: ${(e as Error).message}`, { cause: e });
+        }
+        for (const attr of nonPluginExtendedAttributes(content)) {
+          if (!resp.processedAttributes.includes(attr)) {
+            return new VerificationFailedError(
+              'PLUGIN_ATTRIBUTE_NOT_PROCESSED',
+              `extended critical attribute "${attr}" was not processed by the verification plugin "${plugin.name}" (all extended critical attributes must be processed by the verification plugin)`,
+            );
+          }
+        }
+        for (const cap of toVerify) {
+          const r = resp.verificationResults[cap];
+          if (!r) return new VerificationInconclusiveError('PLUGIN_INCONCLUSIVE', `verification plugin "${plugin.name}" failed to verify "${cap}"`);
+          if (cap === 'SIGNATURE_VERIFIER.TRUSTED_IDENTITY') {
+            if (!r.success) {
+              authenticity.error = new VerificationFailedError('PLUGIN_TRUSTED_IDENTITY_FAILED', `trusted identify verification by plugin "${plugin.name}" failed with reason "${r.reason ?? ''}"`);
+              if (critical(authenticity)) return authenticity.error;
+            }
+          } else {
+            const rr = record(result('revocation', r.success ? undefined : new VerificationFailedError('PLUGIN_REVOCATION_FAILED', `revocation check by verification plugin "${plugin.name}" failed with reason "${r.reason ?? ''}"`)));
+            if (critical(rr)) return rr.error;
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private logResult(r: ValidationResult): void {
+    const log = this.opts.logger;
+    if (!log || !r.error) return;
+    if (r.action === 'log') log.warn(`${r.type} validation failed with validation action set to "logged". Failure reason: ${r.error.message}`);
+    else if (r.action === 'enforce') (log.error ?? log.warn).call(log, `${r.type} validation failed. Failure reason: ${r.error.message}`);
+  }
+}
+
+function asNoApplicable(e: unknown): Error {
+  if (e instanceof NoApplicableTrustPolicyError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  return new NoApplicableTrustPolicyError((e as NotationError)?.code ?? 'NO_APPLICABLE_TRUST_POLICY', msg, { cause: e });
+}
+
+function toApplied(s: TrustPolicyStatement): AppliedStatement {
+  return JSON.parse(JSON.stringify(s)) as AppliedStatement;
+}
+
+/** Parses and verifies the envelope; errors are integrity failures with notation's wording. */
+export function verifyIntegrity(mediaType: string, signature: Uint8Array): EnvelopeContent {
+  let env;
+  try {
+    env = parseEnvelope(mediaType, signature);
+  } catch (e) {
+    throw new SignatureIntegrityError((e as NotationError).code ?? 'MALFORMED_ENVELOPE', `unable to parse the digital signature, error : ${(e as Error).message}`, { cause: e });
+  }
+  const content = env.verify();
+  if (content.payload.contentType !== PAYLOAD_CONTENT_TYPE) {
+    throw new SignatureIntegrityError('UNSUPPORTED_PAYLOAD_CONTENT_TYPE', `payload content type "${content.payload.contentType}" not supported`);
+  }
+  return content;
+}
+
+const MAX_PAYLOAD = 1024 * 1024;
+
+/** The payload's targetArtifact, parsed only after the signature verified. */
+export function parseTargetArtifact(content: EnvelopeContent): Descriptor {
+  const bytes = content.payload.content;
+  if (bytes.length > MAX_PAYLOAD) throw new SignatureIntegrityError('MALFORMED_PAYLOAD', 'signature payload is too large');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    throw new SignatureIntegrityError('MALFORMED_PAYLOAD', `signature payload is not valid JSON: ${(e as Error).message}`);
+  }
+  const t = (doc as { targetArtifact?: unknown })?.targetArtifact as Record<string, unknown> | undefined;
+  if (!t || typeof t !== 'object' || typeof t.mediaType !== 'string' || typeof t.digest !== 'string' || typeof t.size !== 'number') {
+    throw new SignatureIntegrityError('MALFORMED_PAYLOAD', 'signature payload has no valid targetArtifact descriptor');
+  }
+  const ann = t.annotations;
+  if (ann !== undefined && ann !== null && (typeof ann !== 'object' || Object.values(ann as object).some((v) => typeof v !== 'string'))) {
+    throw new SignatureIntegrityError('MALFORMED_PAYLOAD', 'signature payload has malformed targetArtifact annotations');
+  }
+  return t as unknown as Descriptor;
+}
+
+function algorithmHash(content: EnvelopeContent): HashAlgorithm {
+  const alg = content.signerInfo.signatureAlgorithm;
+  return alg.endsWith('256') ? 'SHA-256' : alg.endsWith('384') ? 'SHA-384' : 'SHA-512';
+}
+
+/** Hash helper for blob descriptors. */
+export function digestOf(hash: HashAlgorithm, data: Uint8Array): string {
+  return `${nodeHash[hash]}:${createHash(nodeHash[hash]).update(data).digest('hex')}`;
+}
+
+function checkUserMetadata(target: Descriptor, wanted: Record<string, string>): Error | undefined {
+  const have = target.annotations ?? {};
+  for (const [k, v] of Object.entries(wanted)) {
+    if (!Object.prototype.hasOwnProperty.call(have, k) || have[k] !== v) {
+      return new UserMetadataVerificationFailedError('USER_METADATA_MISMATCH', 'unable to find specified metadata in the signature');
+    }
+  }
+  return undefined;
+}
+
+/** Loads every distinct store of `type` named by the statement (notation-go loadX509TrustStoresWithType). */
+export function loadTrustStores(store: TrustStoreProvider, type: 'ca' | 'signingAuthority' | 'tsa', statement: { name: string; trustStores?: string[] }): Certificate[] {
+  const seen = new Set<string>();
+  const out: Certificate[] = [];
+  for (const ts of statement.trustStores ?? []) {
+    if (seen.has(ts)) continue;
+    const i = ts.indexOf(':');
+    if (i < 0) {
+      throw new TrustStoreError(
+        'TRUST_STORE_MISSING_SEPARATOR',
+        `error while loading the trust store, trust policy statement "${statement.name}" is missing separator in trust store value "${ts}". The required format is <TrustStoreType>:<TrustStoreName>`,
+      );
+    }
+    if (ts.slice(0, i) !== type) continue;
+    out.push(...store.getCertificates(type, ts.slice(i + 1)));
+    seen.add(ts);
+  }
+  return out;
+}
+
+function verifyAuthenticity(trusted: Certificate[], chain: Certificate[]): Error | undefined {
+  if (trusted.length === 0) return new VerificationInconclusiveError('NO_TRUSTED_CERTIFICATES', 'no trusted certificates are found to verify authenticity');
+  for (const t of trusted) {
+    for (const c of chain) if (Buffer.compare(Buffer.from(t.raw), Buffer.from(c.raw)) === 0) return undefined;
+  }
+  return new VerificationFailedError('UNTRUSTED_SIGNER', "the signature's certificate chain does not contain any trusted certificate");
+}
+
+/** Go's %q rendering of []map[string]string (keys sorted, as fmt prints maps). */
+function goQuoteIdentities(ids: Map<string, string>[]): string {
+  const q = (s: string) => JSON.stringify(s);
+  return `[${ids.map((m) => `map[${[...m.keys()].sort().map((k) => `${q(k)}:${q(m.get(k)!)}`).join(' ')}]`).join(' ')}]`;
+}
+
+export function verifyX509TrustedIdentities(policyName: string, identities: string[], chain: Certificate[]): Error | undefined {
+  if (identities.includes('*')) return undefined;
+  const parsed: Map<string, string>[] = [];
+  for (const id of identities) {
+    const i = id.indexOf(':');
+    if (i < 0) return new VerificationFailedError('TRUSTED_IDENTITY_MISSING_SEPARATOR', `trust policy statement "${policyName}" has trusted identity "${id}" missing separator`);
+    if (id.slice(0, i) === 'x509.subject') {
+      const value = id.slice(i + 1);
+      if (value === '') return new VerificationFailedError('TRUSTED_IDENTITY_EMPTY', `trust policy statement "${policyName}" has trusted identity "${id}" without an identity value`);
+      try {
+        parsed.push(parseDistinguishedName(value));
+      } catch (e) {
+        return e as Error;
+      }
+    }
+  }
+  if (parsed.length === 0) return new VerificationFailedError('NO_X509_TRUSTED_IDENTITIES', `no x509 trusted identities are configured in the trust policy "${policyName}"`);
+  let leafDN: Map<string, string>;
+  try {
+    leafDN = parseDistinguishedName(chain[0].subject);
+  } catch (e) {
+    return new VerificationFailedError('LEAF_SUBJECT_UNPARSABLE', `error while parsing the certificate subject from the digital signature. error : ${JSON.stringify((e as Error).message)}`);
+  }
+  for (const id of parsed) if (isSubsetDN(id, leafDN)) return undefined;
+  return new VerificationFailedError(
+    'TRUSTED_IDENTITY_MISMATCH',
+    `signing certificate from the digital signature does not match the X.509 trusted identities ${goQuoteIdentities(parsed)} defined in the trust policy "${policyName}"`,
+  );
+}
+
+function verificationPluginName(content: EnvelopeContent): string | undefined {
+  const a = content.signerInfo.signedAttributes.extendedAttributes.find((x) => x.key === HEADER.verificationPlugin);
+  if (!a) return undefined;
+  return typeof a.value === 'string' ? a.value : String(a.value);
+}
+
+function nonPluginExtendedAttributes(content: EnvelopeContent): string[] {
+  return content.signerInfo.signedAttributes.extendedAttributes
+    .map((a) => a.key)
+    .filter((k) => k !== HEADER.verificationPlugin && k !== HEADER.verificationPluginMinVersion);
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Go's time.RFC1123Z layout in UTC: "Sun, 22 Nov 2026 06:13:10 +0000". */
+export function rfc1123z(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export const SUPPORTED_ENVELOPE_MEDIA_TYPES = [MEDIA_TYPE_JWS, MEDIA_TYPE_COSE];
