@@ -2,8 +2,7 @@
  * What a command gets: parsed flags and args, its output streams, and the
  * environment-derived directories (the only place besides src/config that reads env).
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { resolveNotationDirs } from '../config/dirs.js';
 import type { FlagValues } from './args.js';
 
 export interface Output {
@@ -24,21 +23,17 @@ export interface CliContext {
   readStdin: () => Promise<string>;
 }
 
-/** notation's config dir: NOTATION_CONFIG, else $XDG_CONFIG_HOME/notation, else ~/.config/notation. */
+/** notation's config dir (NOTATION_CONFIG, else the XDG/home rules of src/config). */
 export function configDir(env: Record<string, string | undefined>): string {
-  if (env.NOTATION_CONFIG) return env.NOTATION_CONFIG;
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'notation');
-  return join(env.HOME || homedir(), '.config', 'notation');
+  return resolveNotationDirs(env).configDir;
 }
 
-/** notation's cache dir: NOTATION_CACHE, else $XDG_CACHE_HOME/notation, else ~/.cache/notation. */
+/** notation's cache dir (NOTATION_CACHE, else the XDG/home rules of src/config). */
 export function cacheDir(env: Record<string, string | undefined>): string {
-  if (env.NOTATION_CACHE) return env.NOTATION_CACHE;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'notation');
-  return join(env.HOME || homedir(), '.cache', 'notation');
+  return resolveNotationDirs(env).cacheDir;
 }
 
 /** Plugin dir root: NOTATION_LIBEXEC, else the config dir. */
 export function libexecDir(env: Record<string, string | undefined>): string {
-  return env.NOTATION_LIBEXEC || configDir(env);
+  return resolveNotationDirs(env).libexecDir;
 }

@@ -242,6 +242,20 @@ export class Verifier {
       }
     }
     const caps = plugin?.capabilities ?? [];
+    // Spec (and our fail-closed rule): a critical extended attribute nobody can process
+    // invalidates the signature. notation only checks this when a plugin is named.
+    if (!plugin) {
+      const unknown = content.signerInfo.signedAttributes.extendedAttributes.filter((a) => a.critical);
+      if (unknown.length > 0) {
+        const r = outcome.verificationResults.find((x) => x.type === 'integrity')!;
+        r.error = new SignatureIntegrityError(
+          'UNKNOWN_CRITICAL_ATTRIBUTE',
+          `signature has unknown critical attribute(s) ${unknown.map((a) => JSON.stringify(a.key)).join(', ')} and no verification plugin to process them`,
+        );
+        this.logResult(r);
+        return r.error;
+      }
+    }
 
     // Authenticity: a trusted certificate must be in the chain (byte-equal).
     const scheme = content.signerInfo.signedAttributes.signingScheme;
@@ -280,7 +294,12 @@ export class Verifier {
       const ts = verifyAuthenticTimestamp({ content, statement: { trustStores: statement.trustStores ?? [], signatureVerification: statement.signatureVerification }, trustStore: this.opts.trustStore, now });
       const tsaChain = (ts as { tsaChain?: Certificate[] })?.tsaChain;
       if (tsaChain && tsaChain.length && this.opts.revocation?.timestamping) {
-        const rev = await this.opts.revocation.timestamping.check(tsaChain, { purpose: 'timestamping', signal });
+        let rev;
+        try {
+          rev = await this.opts.revocation.timestamping.check(tsaChain, { purpose: 'timestamping', signal });
+        } catch (e) {
+          throw new VerificationFailedError('TSA_REVOCATION_CHECK_FAILED', `failed to check timestamping certificate chain revocation with error: ${(e as Error).message}`, { cause: e });
+        }
         if (rev.result === 'revoked') tsError = new VerificationFailedError('TSA_CERT_REVOKED', `timestamping certificate with subject "${rev.subject}" is revoked`);
         else if (rev.result === 'unknown') tsError = new VerificationFailedError('TSA_REVOCATION_UNKNOWN', `timestamping certificate with subject "${rev.subject}" revocation status is unknown`);
       }

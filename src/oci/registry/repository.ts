@@ -491,29 +491,46 @@ export class RegistryRepository implements Repository {
     const tag = referrersTag(subject);
     const key = contentKey(entry);
     const superseded = new Set<string>();
+    // Every referrer seen in any read of this operation. One missing from a later
+    // read was dropped by a writer that read an older index; it is put back if its
+    // manifest still exists (a referrer deleted on purpose is not resurrected).
+    const known = new Map<string, Descriptor>();
     let lastWritten: string | undefined;
+    let slowestCycleMs = 0;
+    const settle = () => sleep(Math.max(this.tagIndexSettleMs, 2 * slowestCycleMs) * (1 + Math.random()), undefined);
     for (let round = 0; round < 3; round++) {
       let settled = false;
       let confirmed = false;
       for (let attempt = 0; attempt < this.tagIndexMaxAttempts; attempt++) {
+        const started = Date.now();
         const current = await this.readTagIndex(tag);
-        const present = !!current?.manifests.some((d) => contentKey(d) === key);
-        if (present && settled) {
+        const currentKeys = new Set((current?.manifests ?? []).map(contentKey));
+        const present = currentKeys.has(key);
+        const dropped = [...known.entries()].filter(([k]) => !currentKeys.has(k));
+        for (const d of current?.manifests ?? []) if (d.digest) known.set(contentKey(d), d);
+        if (present && settled && dropped.length === 0) {
           confirmed = true;
           break;
         }
-        if (!present) {
+        const restore: Descriptor[] = [];
+        for (const [k, d] of dropped) {
+          if (k !== key && (await this.manifestExists(d))) restore.push(d);
+          else if (k !== key) known.delete(k);
+        }
+        if (!present || restore.length > 0) {
           const merged: Descriptor[] = [];
           const seen = new Set<string>();
-          for (const d of current?.manifests ?? []) {
+          for (const d of [...(current?.manifests ?? []), ...restore]) {
             const k = contentKey(d);
             if (!d.digest || seen.has(k)) continue; // drop empty and duplicate entries, as oras does
             seen.add(k);
             merged.push(d);
           }
-          merged.push(entry);
+          if (!seen.has(key)) merged.push(entry);
           const next = encodeReferrersIndex(merged);
           await this.pushManifest(next.descriptor, next.bytes, tag);
+          slowestCycleMs = Math.max(slowestCycleMs, Date.now() - started);
+          for (const d of merged) known.set(contentKey(d), d);
           // Candidates for deletion: the index we replaced and our own earlier writes
           // (never the one just written); each is re-checked against the tag first.
           if (current && current.descriptor.digest !== next.descriptor.digest) superseded.add(current.descriptor.digest);
@@ -521,7 +538,7 @@ export class RegistryRepository implements Repository {
           lastWritten = next.descriptor.digest;
           superseded.delete(next.descriptor.digest);
         }
-        await sleep(this.tagIndexSettleMs * (1 + Math.random()));
+        await settle();
         settled = true;
       }
       if (!confirmed) {
@@ -536,6 +553,15 @@ export class RegistryRepository implements Repository {
       if (after?.manifests.some((d) => contentKey(d) === key)) return;
     }
     throw this.fail('REFERRERS_INDEX_CONFLICT', `referrers index ${tag} lost signature ${entry.digest} repeatedly; it was pushed but is not listed`);
+  }
+
+  private async manifestExists(d: Descriptor): Promise<boolean> {
+    if (!isDigest(d.digest)) return false;
+    const req: HttpRequest = { method: 'HEAD', url: `${this.base}/manifests/${d.digest}`, headers: { Accept: d.mediaType || MANIFEST_ACCEPT }, maxBytes: 0, idempotent: true };
+    const res = await this.request('pull', req);
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw this.unexpected(req, res);
   }
 
   private async deleteSuperseded(tag: string, digests: Set<string>): Promise<boolean> {
