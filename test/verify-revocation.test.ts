@@ -3,7 +3,7 @@
  * `openssl ocsp` responder and `openssl ca -gencrl` CRLs on loopback (issue 6).
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRevocationEnv, type RevocationTestEnv } from './helpers/revocation-servers.js';
@@ -99,6 +99,31 @@ describe('verification with revocation checking (live OCSP + CRL servers)', func
     } finally {
       env.setOcspMode({ kind: 'normal' });
       env.setCrlMode({ kind: 'normal' });
+    }
+  });
+});
+
+describe('notation-ts cache crl fetch (offline verification)', function () {
+  this.timeout(120000);
+  it('pre-fills the CRL cache so a verification with both servers down still passes', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const env = await startRevocationEnv();
+    const cache = mkdtempSync(join(tmpdir(), 'nts-prefetch-'));
+    try {
+      const chainPath = join(cache, 'chain.pem');
+      const chain = await env.chain('leaf-crl');
+      writeFileSync(chainPath, chain.map(toPem).join(''));
+      const r2 = await runCli(['cache', 'crl', 'fetch', chainPath], { env: { NOTATION_CACHE: cache } });
+      expect(r2.code, r2.stderr).to.equal(0);
+      expect(r2.stdout).to.match(/Cached CRL http:\/\/127\.0\.0\.1:\d+\/.*Test CRL-only Leaf/);
+      env.setOcspMode({ kind: 'down' });
+      await env.stopCrlServer();
+      const rev = new RevocationValidator({ cacheDir: cache, memoryCache: new RevocationMemoryCache() });
+      const checked = await rev.check(chain, { purpose: 'codeSigning' });
+      expect(checked.result).to.equal('ok');
+    } finally {
+      await env.stop();
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 });

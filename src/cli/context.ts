@@ -21,6 +21,8 @@ export interface CliContext {
   isTTY: boolean;
   /** Reads all of standard input (for --password-stdin). */
   readStdin: () => Promise<string>;
+  /** Reads one line of an interactive stdin (confirmation prompts); absent when stdin is not a terminal. */
+  readLine?: () => Promise<string | undefined>;
 }
 
 /** notation's config dir (NOTATION_CONFIG, else the XDG/home rules of src/config). */

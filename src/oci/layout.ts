@@ -448,4 +448,25 @@ export class OciLayoutRepository implements Repository {
     });
     return { blobDescriptor, manifestDescriptor: built.descriptor };
   }
+
+  /**
+   * The manifests an image index (or Docker manifest list) lists, platform
+   * included; undefined when `desc` is not an index. Used by `--recursive`.
+   */
+  async listIndexChildren(desc: Descriptor): Promise<Descriptor[] | undefined> {
+    if (desc.mediaType !== MEDIA_TYPE_IMAGE_INDEX && desc.mediaType !== MEDIA_TYPE_DOCKER_MANIFEST_LIST) return undefined;
+    const list = this.successors(desc);
+    if (!list) throw this.layoutError('NOT_FOUND', `${desc.digest}: ${desc.mediaType}: not found`);
+    const subject = desc.mediaType === MEDIA_TYPE_IMAGE_INDEX ? parseIndexSubject(this.fetchManifest(desc)) : undefined;
+    // successors() puts the index's subject first; it is not a child.
+    return subject ? list.slice(1) : list;
+  }
+}
+
+function parseIndexSubject(bytes: Uint8Array): unknown {
+  try {
+    return (JSON.parse(Buffer.from(bytes).toString('utf8')) as { subject?: unknown }).subject ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -20,8 +20,7 @@ import {
   VerificationFailedError,
   VerificationInconclusiveError,
 } from '../errors.js';
-import { parseDistinguishedName, isSubsetDN } from '../x509/dn.js';
-import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLevel } from '../trustpolicy/index.js';
+import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLevel, verifyX509TrustedIdentities } from '../trustpolicy/index.js';
 import type { OciTrustPolicyDocument, BlobTrustPolicyDocument, TrustPolicyStatement } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
@@ -270,7 +269,7 @@ export class Verifier {
     if (critical(authenticity)) return authenticity.error;
 
     if (!caps.includes('SIGNATURE_VERIFIER.TRUSTED_IDENTITY')) {
-      const e = verifyX509TrustedIdentities(statement.name, statement.trustedIdentities ?? [], content.signerInfo.certificateChain);
+      const e = checkTrustedIdentities(statement.name, statement.trustedIdentities ?? [], content.signerInfo.certificateChain);
       if (e) {
         authenticity.error = e;
         this.logResult(authenticity);
@@ -467,40 +466,14 @@ function verifyAuthenticity(trusted: Certificate[], chain: Certificate[]): Error
   return new VerificationFailedError('UNTRUSTED_SIGNER', "the signature's certificate chain does not contain any trusted certificate");
 }
 
-/** Go's %q rendering of []map[string]string (keys sorted, as fmt prints maps). */
-function goQuoteIdentities(ids: Map<string, string>[]): string {
-  const q = (s: string) => JSON.stringify(s);
-  return `[${ids.map((m) => `map[${[...m.keys()].sort().map((k) => `${q(k)}:${q(m.get(k)!)}`).join(' ')}]`).join(' ')}]`;
-}
-
-export function verifyX509TrustedIdentities(policyName: string, identities: string[], chain: Certificate[]): Error | undefined {
-  if (identities.includes('*')) return undefined;
-  const parsed: Map<string, string>[] = [];
-  for (const id of identities) {
-    const i = id.indexOf(':');
-    if (i < 0) return new VerificationFailedError('TRUSTED_IDENTITY_MISSING_SEPARATOR', `trust policy statement "${policyName}" has trusted identity "${id}" missing separator`);
-    if (id.slice(0, i) === 'x509.subject') {
-      const value = id.slice(i + 1);
-      if (value === '') return new VerificationFailedError('TRUSTED_IDENTITY_EMPTY', `trust policy statement "${policyName}" has trusted identity "${id}" without an identity value`);
-      try {
-        parsed.push(parseDistinguishedName(value));
-      } catch (e) {
-        return e as Error;
-      }
-    }
-  }
-  if (parsed.length === 0) return new VerificationFailedError('NO_X509_TRUSTED_IDENTITIES', `no x509 trusted identities are configured in the trust policy "${policyName}"`);
-  let leafDN: Map<string, string>;
+/** Trusted-identity check (part of authenticity); the error, if any, with notation's text. */
+function checkTrustedIdentities(policyName: string, identities: string[], chain: Certificate[]): Error | undefined {
   try {
-    leafDN = parseDistinguishedName(chain[0].subject);
+    verifyX509TrustedIdentities(policyName, identities, chain[0]);
+    return undefined;
   } catch (e) {
-    return new VerificationFailedError('LEAF_SUBJECT_UNPARSABLE', `error while parsing the certificate subject from the digital signature. error : ${JSON.stringify((e as Error).message)}`);
+    return e as Error;
   }
-  for (const id of parsed) if (isSubsetDN(id, leafDN)) return undefined;
-  return new VerificationFailedError(
-    'TRUSTED_IDENTITY_MISMATCH',
-    `signing certificate from the digital signature does not match the X.509 trusted identities ${goQuoteIdentities(parsed)} defined in the trust policy "${policyName}"`,
-  );
 }
 
 function verificationPluginName(content: EnvelopeContent): string | undefined {

@@ -51,6 +51,8 @@ const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const ANNOTATION_FILTERS_APPLIED = 'org.opencontainers.referrers.filtersApplied';
 const MAX_REFERRER_PAGES = 1000;
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+const MEDIA_TYPE_DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const MAX_INDEX_CHILDREN = 10_000;
 
 export type ReferrersCapability = 'unknown' | 'supported' | 'unsupported';
 
@@ -582,5 +584,30 @@ export class RegistryRepository implements Repository {
       }
     }
     return deleted;
+  }
+
+  /**
+   * The manifests an image index (or Docker manifest list) lists, platform
+   * included; undefined when `desc` is not an index. Used by `--recursive`.
+   */
+  async listIndexChildren(desc: Descriptor): Promise<Descriptor[] | undefined> {
+    if (desc.mediaType !== MEDIA_TYPE_IMAGE_INDEX && desc.mediaType !== MEDIA_TYPE_DOCKER_MANIFEST_LIST) return undefined;
+    const bytes = await this.fetchManifest(desc, MAX_MANIFEST_SIZE);
+    let v: unknown;
+    try {
+      v = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch (e) {
+      throw this.fail('INVALID_INDEX', `image index ${desc.digest} is not JSON: ${(e as Error).message}`, e);
+    }
+    const list = (v as { manifests?: unknown } | null)?.manifests ?? [];
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Array.isArray(list)) {
+      throw this.fail('INVALID_INDEX', `image index ${desc.digest} is not an image index`);
+    }
+    if (list.length > MAX_INDEX_CHILDREN) throw this.fail('INVALID_INDEX', `image index ${desc.digest} lists more than ${MAX_INDEX_CHILDREN} manifests`);
+    try {
+      return list.map((d, i) => checkDescriptorShape(d, `manifests[${i}]`));
+    } catch (e) {
+      throw this.fail('INVALID_INDEX', `image index ${desc.digest}: ${(e as Error).message}`, e);
+    }
   }
 }

@@ -19,8 +19,6 @@ export const errorKinds: Record<string, string> = {
   NO_TRUSTED_CERTIFICATES: 'untrusted',
   SIGNATURE_EXPIRED: 'expired signature',
   TRUSTED_IDENTITY_MISMATCH: 'trusted identity mismatch',
-  TRUSTED_IDENTITY_MISSING_SEPARATOR: 'malformed policy: trusted identity missing separator',
-  TRUSTED_IDENTITY_EMPTY: 'malformed policy: trusted identity without value',
   TRUST_STORE_MISSING_SEPARATOR: 'malformed policy: trust store value missing separator',
   USER_METADATA_MISMATCH: 'user metadata mismatch',
   CONTENT_DESCRIPTOR_MISMATCH: 'content descriptor mismatch',

@@ -1,0 +1,120 @@
+/**
+ * `notation-ts sign`: sign an OCI artifact in a registry or an OCI image layout and
+ * store the signature next to it (notation cmd/notation/sign.go, v2 output).
+ */
+import type { CliContext } from '../context.js';
+import { NotationError, PushSignatureFailedError, UsageError, errorMessage } from '../../errors.js';
+import { parseFlagMap } from '../args.js';
+import { DIGEST_RE, logger, openTarget, type Target } from '../common.js';
+import {
+  SIGNER_FLAG_GROUPS,
+  checkFlagGroups,
+  checkTimestampFlagValues,
+  expiryFromFlags,
+  resolveSigningBackend,
+  signatureFormatFromFlags,
+  timestamperFromFlags,
+  type SigningBackend,
+} from '../signing.js';
+import { sign, addUserMetadata, signatureManifestAnnotations } from '../../signer/sign.js';
+import { generateEnvelopeWithPlugin } from '../../signer/plugin.js';
+import type { Descriptor } from '../../envelope/types.js';
+
+interface SignSettings {
+  backend: SigningBackend;
+  mediaType: string;
+  expiryMs?: number;
+  pluginConfig: Record<string, string>;
+  userMetadata: Record<string, string>;
+  timestamper?: Awaited<ReturnType<typeof timestamperFromFlags>>;
+}
+
+export async function run(ctx: CliContext): Promise<number> {
+  // pflag parses --expiry while reading the command line, before any other check.
+  const expiryMs = expiryFromFlags(ctx);
+  checkFlagGroups(ctx, {
+    together: SIGNER_FLAG_GROUPS.together,
+    exclusive: [...SIGNER_FLAG_GROUPS.exclusive, ['oci-layout', 'force-referrers-tag']],
+  });
+  checkTimestampFlagValues(ctx, 'sign');
+
+  const pluginConfig = parseFlagMap(ctx.flags['plugin-config'] as string[], 'plugin-config');
+  const backend = await resolveSigningBackend(ctx, pluginConfig, 'oci');
+  try {
+    const target = await openTarget(ctx, ctx.args[0], { forceReferrersTag: !!ctx.flags['force-referrers-tag'] });
+    const { mediaType } = signatureFormatFromFlags(ctx);
+    const userMetadata = parseFlagMap(ctx.flags['user-metadata'] as string[], 'user-metadata');
+    const timestamper = await timestamperFromFlags(ctx);
+    const settings: SignSettings = { backend, mediaType, expiryMs, pluginConfig, userMetadata, timestamper };
+
+    const artifact = await resolveForSigning(ctx, target);
+    const items = [artifact];
+    if (ctx.flags.recursive) {
+      const lister = (target.repository as { listIndexChildren?: (d: Descriptor) => Promise<Descriptor[]> }).listIndexChildren;
+      const children = await lister?.call(target.repository, artifact);
+      if (!children) throw new UsageError('NOT_AN_INDEX', `${target.name}@${artifact.digest} is not an image index; --recursive needs an image index`);
+      items.push(...children);
+    }
+    // notation prints the repository part of the resolved reference (the layout path as given).
+    for (const item of items) {
+      const sigManifest = await signOne(ctx, target, item, settings);
+      ctx.stdout.write(`Successfully signed ${target.name}@${item.digest}\n`);
+      ctx.stdout.write(`Pushed the signature to ${target.name}@${sigManifest.digest}\n`);
+    }
+    return 0;
+  } finally {
+    if (backend.kind === 'signer') await backend.close?.();
+  }
+}
+
+/** notation's resolveReference for sign: its own tag warning; a digest must resolve to itself. */
+async function resolveForSigning(ctx: CliContext, target: Target): Promise<Descriptor> {
+  let desc: Descriptor;
+  try {
+    desc = await target.repository.resolve(target.reference);
+  } catch (e) {
+    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${errorMessage(e)}`, { cause: e });
+  }
+  if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
+    if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
+  } else {
+    ctx.stderr.write(
+      `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
+    );
+  }
+  return desc;
+}
+
+/** Signs one manifest and pushes the signature; returns the signature manifest's descriptor. */
+async function signOne(ctx: CliContext, target: Target, artifact: Descriptor, s: SignSettings): Promise<Descriptor> {
+  if (s.backend.kind === 'signer') {
+    const r = await sign({
+      signer: s.backend.signer,
+      repository: target.repository,
+      reference: artifact.digest,
+      signatureMediaType: s.mediaType,
+      ...(s.expiryMs !== undefined ? { expiry: s.expiryMs } : {}),
+      userMetadata: s.userMetadata,
+      ...(s.timestamper ? { timestamper: s.timestamper } : {}),
+      onWarning: (m) => logger(ctx).warn(m),
+    });
+    return r.signatureManifestDescriptor;
+  }
+  // ENVELOPE plugin: it builds (and timestamps) the whole envelope; we check and push it.
+  const described = addUserMetadata(artifact, s.userMetadata);
+  const gen = await generateEnvelopeWithPlugin({
+    plugin: s.backend.plugin,
+    keyId: s.backend.keyId,
+    descriptor: described,
+    signatureMediaType: s.mediaType,
+    ...(s.expiryMs !== undefined ? { expirySeconds: s.expiryMs / 1000 } : {}),
+    pluginConfig: s.backend.pluginConfig,
+  });
+  const annotations = signatureManifestAnnotations(gen.content.signerInfo, gen.annotations);
+  try {
+    const pushed = await target.repository.pushSignature(s.mediaType, gen.envelope, artifact, annotations);
+    return pushed.manifestDescriptor;
+  } catch (e) {
+    throw new PushSignatureFailedError('PUSH_SIGNATURE_FAILED', `failed to push signature to registry with error: ${errorMessage(e)}`, { cause: e });
+  }
+}
