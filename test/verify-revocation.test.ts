@@ -58,7 +58,7 @@ describe('verification with revocation checking (live OCSP + CRL servers)', func
     return verifier.verify(target, await signWith(name), { artifactReference: REF, signatureMediaType: 'application/jose+json' });
   }
 
-  const revocationResult = (o: { verificationResults: { type: string; error?: Error }[] }) => o.verificationResults.find((r) => r.type === 'revocation');
+  const revocationResult = (o: { verificationResults: { type: string; action: string; error?: Error }[] }) => o.verificationResults.find((r) => r.type === 'revocation');
 
   it('a good leaf passes under strict', async () => {
     const o = await verify('leaf', 'strict');

@@ -209,31 +209,34 @@ export type SigningBackend =
 
 /** The in-process PKCS#11 signer's module contract (src/plugins/pkcs11). */
 interface Pkcs11Module {
-  createPkcs11Signer(keyId: string, pluginConfig: Record<string, string>): Signer | Promise<Signer>;
+  createPkcs11Signer(keyId: string, pluginConfig: Record<string, string>, opts: { env?: Record<string, string | undefined> }): Signer | Promise<Signer>;
 }
 
 /** Plugins served in process instead of by an installed executable. */
 export const BUILTIN_SIGNER_PLUGINS = ['pkcs11'] as const;
 
 /**
- * Builds the Signer for a key of a built-in plugin (only `pkcs11`: src/plugins/pkcs11's
- * createPkcs11Signer). Returns undefined for plugins that must be run as executables.
+ * The factory for keys of built-in plugins: `pkcs11` keys become
+ * src/plugins/pkcs11's createPkcs11Signer(keyId, pluginConfig, {env}) (env for
+ * NOTATION_PKCS11_PIN). Any other plugin name is refused: those run as executables.
  */
-export const pluginSignerFactory: PluginSignerFactory = async (key) => {
-  if (key.pluginName !== 'pkcs11') throw new SigningError('PLUGIN_SIGNER_UNAVAILABLE', `plugin ${key.pluginName} has no in-process signer`);
-  // A variable specifier keeps this module loadable while pkcs11 support is absent from a build.
-  const spec = '../plugins/pkcs11/index.js';
-  let mod: Pkcs11Module;
-  try {
-    mod = (await import(spec)) as Pkcs11Module;
-  } catch (e) {
-    if ((e as { code?: string })?.code === 'ERR_MODULE_NOT_FOUND') {
-      throw new SigningError('PLUGIN_NOT_FOUND', 'the built-in pkcs11 plugin is not available in this build of notation-ts', { cause: e });
+export function pluginSignerFactory(env: Record<string, string | undefined>): PluginSignerFactory {
+  return async (key) => {
+    if (key.pluginName !== 'pkcs11') throw new SigningError('PLUGIN_SIGNER_UNAVAILABLE', `plugin ${key.pluginName} has no in-process signer`);
+    // A variable specifier keeps this module loadable in a build without pkcs11 support.
+    const spec = '../plugins/pkcs11/index.js';
+    let mod: Pkcs11Module;
+    try {
+      mod = (await import(spec)) as Pkcs11Module;
+    } catch (e) {
+      if ((e as { code?: string })?.code === 'ERR_MODULE_NOT_FOUND') {
+        throw new SigningError('PLUGIN_NOT_FOUND', 'the built-in pkcs11 plugin is not available in this build of notation-ts', { cause: e });
+      }
+      throw e;
     }
-    throw e;
-  }
-  return mod.createPkcs11Signer(key.id, key.pluginConfig ?? {});
-};
+    return mod.createPkcs11Signer(key.id, key.pluginConfig ?? {}, { env });
+  };
+}
 
 function closerOf(signer: Signer): (() => void | Promise<void>) | undefined {
   const c = (signer as { close?: () => void | Promise<void> }).close;
@@ -279,7 +282,7 @@ export async function resolveSigningBackend(
   }
   const merged = mergePluginConfig(key.pluginConfig, pluginConfig);
   if ((BUILTIN_SIGNER_PLUGINS as readonly string[]).includes(key.pluginName)) {
-    const signer = await signerForKey({ ...key, pluginConfig: merged }, pluginSignerFactory);
+    const signer = await signerForKey({ ...key, pluginConfig: merged }, pluginSignerFactory(ctx.env));
     return { kind: 'signer', signer, close: closerOf(signer) };
   }
   const { PluginManager } = await import('../plugins/manager.js');
@@ -343,7 +346,7 @@ export async function makeTimestamper(ctx: CliContext, url: string, root: Certif
   const { revocationCheckers } = await import('../revocation/cli.js');
   const checker = revocationCheckers({ cacheDir: cacheDir(ctx.env), logger: logger(ctx) }).timestamping;
   const log = logger(ctx);
-  log.info(`Configured to timestamp with TSA ${JSON.stringify(url)}`);
+  log.info?.(`Configured to timestamp with TSA ${JSON.stringify(url)}`);
   return async (primitiveSignature: Uint8Array, hash: HashAlgorithm) => {
     try {
       const { token, tsaChain } = await timestampSignature({ url, data: primitiveSignature, hash, roots: [root], timeoutMs: TIMESTAMPING_TIMEOUT_MS });

@@ -5,11 +5,9 @@
  */
 import { RepositoryError } from '../errors.js';
 import { digestProblem, isDigest } from './digest.js';
+import { goQuote } from '../x509/goformat.js';
+export { goQuote };
 
-/** Go's %q for the strings we quote (printable ASCII is the same as JSON). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
 
 export interface OciLayoutReference {
   /** Directory of the OCI image layout. */

@@ -135,35 +135,33 @@ export class Verifier {
 
   /** Verifies one OCI signature envelope against the artifact descriptor. */
   async verify(desc: Descriptor, signature: Uint8Array, opts: VerifyOptions): Promise<VerificationOutcome> {
-    const statement = this.ociStatement(opts.artifactReference);
-    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
-    const outcome: VerificationOutcome = {
-      rawSignature: signature,
-      signatureMediaType: opts.signatureMediaType,
-      verificationLevel: level,
-      verificationResults: [],
-      statement: toApplied(statement),
-    };
-    if (level.name === 'skip') return outcome;
-    const err = await this.processSignature(signature, opts.signatureMediaType, statement, opts.pluginConfig ?? {}, outcome, opts.signal);
-    if (err) {
-      outcome.error = err;
-      return outcome;
-    }
-    const target = outcome.targetArtifact!;
+    const outcome = await this.verifySignature(this.ociStatement(opts.artifactReference), signature, opts);
+    if (outcome.error || !outcome.targetArtifact) return outcome;
+    const target = outcome.targetArtifact;
     if (target.mediaType !== desc.mediaType || target.digest !== desc.digest || target.size !== desc.size) {
       outcome.error = new VerificationFailedError('CONTENT_DESCRIPTOR_MISMATCH', 'content descriptor mismatch');
     }
-    if (opts.userMetadata && Object.keys(opts.userMetadata).length > 0) {
-      const e = checkUserMetadata(target, opts.userMetadata);
-      if (e) outcome.error = e;
-    }
-    return outcome;
+    return this.checkUserMetadata(outcome, opts.userMetadata);
   }
 
   /** Verifies a blob signature (checklist 5.3). */
   async verifyBlob(descriptorFor: BlobDescriptorGenerator, signature: Uint8Array, opts: BlobVerifyOptions): Promise<VerificationOutcome> {
-    const statement = this.blobStatement(opts.trustPolicyName);
+    const outcome = await this.verifySignature(this.blobStatement(opts.trustPolicyName), signature, opts);
+    if (outcome.error || !outcome.targetArtifact) return outcome;
+    const target = outcome.targetArtifact;
+    const desc = await descriptorFor(algorithmHash(outcome.envelopeContent!));
+    if (desc.digest !== target.digest || desc.size !== target.size || (opts.contentMediaType && opts.contentMediaType !== target.mediaType)) {
+      outcome.error = new VerificationFailedError('BLOB_MISMATCH', 'integrity check failed. signature does not match the given blob');
+    }
+    return this.checkUserMetadata(outcome, opts.userMetadata);
+  }
+
+  /** The statement's level, then (unless skip) the per-signature pipeline. */
+  private async verifySignature(
+    statement: TrustPolicyStatement,
+    signature: Uint8Array,
+    opts: { signatureMediaType: string; pluginConfig?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<VerificationOutcome> {
     const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
     const outcome: VerificationOutcome = {
       rawSignature: signature,
@@ -174,19 +172,19 @@ export class Verifier {
     };
     if (level.name === 'skip') return outcome;
     const err = await this.processSignature(signature, opts.signatureMediaType, statement, opts.pluginConfig ?? {}, outcome, opts.signal);
-    if (err) {
-      outcome.error = err;
-      return outcome;
-    }
-    const target = outcome.targetArtifact!;
-    const hash = algorithmHash(outcome.envelopeContent!);
-    const desc = await descriptorFor(hash);
-    if (desc.digest !== target.digest || desc.size !== target.size || (opts.contentMediaType && opts.contentMediaType !== target.mediaType)) {
-      outcome.error = new VerificationFailedError('BLOB_MISMATCH', 'integrity check failed. signature does not match the given blob');
-    }
-    if (opts.userMetadata && Object.keys(opts.userMetadata).length > 0) {
-      const e = checkUserMetadata(target, opts.userMetadata);
-      if (e) outcome.error = e;
+    if (err) outcome.error = err;
+    return outcome;
+  }
+
+  /** Every requested `k=v` must be in the signed annotations (extra ones are fine). */
+  private checkUserMetadata(outcome: VerificationOutcome, wanted?: Record<string, string>): VerificationOutcome {
+    if (!wanted || !outcome.targetArtifact) return outcome;
+    const have = outcome.targetArtifact.annotations ?? {};
+    for (const [k, v] of Object.entries(wanted)) {
+      if (!Object.prototype.hasOwnProperty.call(have, k) || have[k] !== v) {
+        outcome.error = new UserMetadataVerificationFailedError('USER_METADATA_MISMATCH', 'unable to find specified metadata in the signature');
+        break;
+      }
     }
     return outcome;
   }
@@ -426,16 +424,6 @@ function algorithmHash(content: EnvelopeContent): HashAlgorithm {
 /** Hash helper for blob descriptors. */
 export function digestOf(hash: HashAlgorithm, data: Uint8Array): string {
   return `${nodeHash[hash]}:${createHash(nodeHash[hash]).update(data).digest('hex')}`;
-}
-
-function checkUserMetadata(target: Descriptor, wanted: Record<string, string>): Error | undefined {
-  const have = target.annotations ?? {};
-  for (const [k, v] of Object.entries(wanted)) {
-    if (!Object.prototype.hasOwnProperty.call(have, k) || have[k] !== v) {
-      return new UserMetadataVerificationFailedError('USER_METADATA_MISMATCH', 'unable to find specified metadata in the signature');
-    }
-  }
-  return undefined;
 }
 
 /** Loads every distinct store of `type` named by the statement (notation-go loadX509TrustStoresWithType). */

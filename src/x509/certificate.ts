@@ -276,6 +276,9 @@ export class Certificate {
   private _issuer?: string;
   private _publicKey?: KeyObject;
   private _fingerprint?: string;
+  // Decoded extensions, memoized (null = absent); getters hand out copies.
+  private _bc?: BasicConstraints | null;
+  private _eku?: ExtKeyUsage | null;
 
   constructor(der: Uint8Array) {
     try {
@@ -345,7 +348,16 @@ export class Certificate {
   }
 
   get publicKey(): KeyObject {
-    return (this._publicKey ??= createPublicKey({ key: Buffer.from(this.spki), format: 'der', type: 'spki' }));
+    if (!this._publicKey) {
+      try {
+        this._publicKey = importPublicKey(this.spki);
+      } catch (e) {
+        // A key OpenSSL cannot load is bad input, not a crash: keep OpenSSL's text
+        // (callers such as envelope/base.ts prefix it) but make it typed.
+        throw new CertificateError('MALFORMED_PUBLIC_KEY', (e as Error)?.message ?? String(e), { cause: e });
+      }
+    }
+    return this._publicKey;
   }
 
   get keyKind(): PublicKeyKind {
@@ -374,10 +386,16 @@ export class Certificate {
   }
 
   get basicConstraints(): BasicConstraints | undefined {
+    if (this._bc !== undefined) return this._bc ? { ...this._bc } : undefined;
     const e = this.extension(OID.basicConstraints);
-    if (!e) return undefined;
-    const bc = parseExt(e, asnX509.BasicConstraints);
-    return { critical: e.critical, cA: !!bc.cA, pathLen: bc.pathLenConstraint };
+    if (!e) {
+      this._bc = null;
+      return undefined;
+    }
+    const fast = fastBasicConstraints(e.value);
+    const bc = fast ?? parseExt(e, asnX509.BasicConstraints);
+    this._bc = { critical: e.critical, cA: !!bc.cA, pathLen: bc.pathLenConstraint };
+    return { ...this._bc };
   }
 
   get keyUsage(): KeyUsage | undefined {
@@ -397,10 +415,15 @@ export class Certificate {
   }
 
   get extKeyUsage(): ExtKeyUsage | undefined {
+    if (this._eku !== undefined) return this._eku ? { critical: this._eku.critical, oids: [...this._eku.oids] } : undefined;
     const e = this.extension(OID.extKeyUsage);
-    if (!e) return undefined;
-    const eku = parseExt(e, asnX509.ExtendedKeyUsage);
-    return { critical: e.critical, oids: Array.from(eku) as string[] };
+    if (!e) {
+      this._eku = null;
+      return undefined;
+    }
+    const oids = fastOidSequence(e.value) ?? (Array.from(parseExt(e, asnX509.ExtendedKeyUsage)) as string[]);
+    this._eku = { critical: e.critical, oids };
+    return { critical: e.critical, oids: [...oids] };
   }
 
   /** OCSP responder URLs from the AIA extension. */
@@ -461,6 +484,82 @@ function parseExt<T>(e: Extension, type: new () => T): T {
     return AsnConvert.parse(e.value, type);
   } catch (err) {
     throw new CertificateError('MALFORMED_CERTIFICATE', `malformed extension ${e.oid}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const RSA_ALG_ID = Buffer.from('300d06092a864886f70d0101010500', 'hex');
+
+/**
+ * SPKI -> KeyObject. OpenSSL 3's generic SPKI decoder costs ~200 us per key
+ * (its decoder framework tries many decoders); an RSA key in the canonical
+ * rsaEncryption/NULL form loads through the PKCS#1 path in ~10 us with the same
+ * result. Anything else takes the generic path.
+ */
+export function importPublicKey(spki: Uint8Array): KeyObject {
+  const buf = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  try {
+    const top = readTlv(buf, 0);
+    if (top.tag === 0x30 && top.end === buf.length) {
+      const alg = readTlv(buf, top.contentStart, top.end);
+      if (alg.tag === 0x30 && buf.subarray(alg.start, alg.end).equals(RSA_ALG_ID)) {
+        const bits = readTlv(buf, alg.end, top.end);
+        if (bits.tag === 0x03 && bits.end === top.end && bits.end - bits.contentStart > 1 && buf[bits.contentStart] === 0) {
+          const pkcs1 = buf.subarray(bits.contentStart + 1, bits.end);
+          const inner = readTlv(pkcs1, 0);
+          if (inner.tag === 0x30 && inner.end === pkcs1.length) return createPublicKey({ key: pkcs1, format: 'der', type: 'pkcs1' });
+        }
+      }
+    }
+  } catch {
+    // fall through: the generic decoder gives the authoritative error
+  }
+  return createPublicKey({ key: buf, format: 'der', type: 'spki' });
+}
+
+/**
+ * BasicConstraints in its DER forms (cA TRUE as 0xff, small non-negative
+ * pathLen); undefined for anything else, which the full ASN.1 parser handles.
+ */
+function fastBasicConstraints(v: Uint8Array): { cA?: boolean; pathLenConstraint?: number } | undefined {
+  try {
+    const top = readTlv(v, 0);
+    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const kids = children(v, top);
+    const out: { cA?: boolean; pathLenConstraint?: number } = {};
+    let k = 0;
+    if (kids[k]?.tag === 0x01) {
+      const c = content(v, kids[k]);
+      if (c.length !== 1 || (c[0] !== 0xff && c[0] !== 0x00)) return undefined;
+      out.cA = c[0] === 0xff;
+      k++;
+    }
+    if (kids[k]?.tag === 0x02) {
+      const c = content(v, kids[k]);
+      if (c.length < 1 || c.length > 3 || c[0] & 0x80 || (c.length > 1 && c[0] === 0 && !(c[1] & 0x80))) return undefined;
+      out.pathLenConstraint = c.reduce((a, b) => a * 256 + b, 0);
+      k++;
+    }
+    return k === kids.length ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A DER SEQUENCE OF minimal OBJECT IDENTIFIERs; undefined for anything else. */
+function fastOidSequence(v: Uint8Array): string[] | undefined {
+  try {
+    const top = readTlv(v, 0);
+    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const out: string[] = [];
+    for (const t of children(v, top)) {
+      const c = content(v, t);
+      if (t.tag !== 0x06 || c.length === 0 || c[c.length - 1] & 0x80) return undefined;
+      for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80))) return undefined;
+      out.push(decodeOid(c));
+    }
+    return out;
+  } catch {
+    return undefined;
   }
 }
 

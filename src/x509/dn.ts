@@ -10,6 +10,8 @@
  */
 import { TrustPolicyError } from '../errors.js';
 import type { Certificate } from './certificate.js';
+import { goQuote } from './goformat.js';
+export { goQuote };
 
 /** Stable codes of DN errors (all are TrustPolicyError). */
 export const DN_ERROR = {
@@ -234,30 +236,6 @@ function isGoPrint(ch: string): boolean {
   return PRINT.test(ch);
 }
 
-/**
- * Go's strconv.Quote (what `%q` prints for a string), so our messages match
- * notation's byte for byte.
- */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // lone surrogate: Go would see invalid UTF-8
-    else if (isGoPrint(ch)) out += ch;
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\v') out += '\\v';
-    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
-    else out += '\\U' + cp.toString(16).padStart(8, '0');
-  }
-  return out + '"';
-}
 
 /** Go's `%q` of a []map[string]string, e.g. `[map["C":"US" "O":"x"]]` (keys sorted bytewise). */
 export function goQuoteDNList(dns: readonly Map<string, string>[]): string {

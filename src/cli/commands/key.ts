@@ -62,7 +62,7 @@ function remove(ctx: CliContext): number {
   try {
     result = deleteKeys(configDir(ctx.env), ctx.args);
   } catch (e) {
-    logger(ctx).error(`Keys deletion failed to complete with error: ${(e as Error).message}`);
+    logger(ctx).error?.(`Keys deletion failed to complete with error: ${(e as Error).message}`);
     throw e;
   }
   const { deleted, previousDefault } = result;

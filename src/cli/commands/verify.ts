@@ -101,22 +101,23 @@ async function runRecursive(
   target: import('../common.js').Target,
   o: { max: number; pluginConfig: Record<string, string>; userMetadata: Record<string, string>; scope?: string; json: boolean },
 ): Promise<number> {
-  const { descriptor, resolvedRef } = await resolveWithWarning(ctx, target, 'verify');
-  const children = await (target.repository as { listIndexChildren?: (d: typeof descriptor) => Promise<typeof descriptor[]> }).listIndexChildren?.(descriptor);
-  if (!children) throw new UsageError('NOT_AN_INDEX', `${resolvedRef} is not an image index; --recursive needs an image index`);
-  const items = [descriptor, ...children];
-  let failures = 0;
-  const reports: Record<string, unknown>[] = [];
-  for (const d of items) {
-    const printed = `${target.name}@${d.digest}`;
-    const intended = o.scope ? `${o.scope}@${d.digest}` : printed;
-    const r = await verifyOne(ctx, verifier, target.repository, intended, printed, o);
-    const platform = d.platform ? ` (${[d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/')})` : d === descriptor ? ' (index)' : '';
-    if (o.json) reports.push({ platform: d.platform, ...jsonReport(printed, r) });
-    else if (r.ok) reportSuccess(ctx, r.outcome!, printed + platform);
-    else ctx.stderr.write(`Error: ${r.error!.message}${platform}\n`);
-    if (!r.ok) failures++;
+  const { planRecursive, verifyRecursive } = await import('../recursive.js');
+  const intendedOf = (digest: string, printed: string) => (o.scope ? `${o.scope}@${digest}` : printed);
+  if (o.json) {
+    const plan = await planRecursive(ctx, target, 'verify');
+    const reports: Record<string, unknown>[] = [];
+    let failures = 0;
+    for (const item of plan.items) {
+      const r = await verifyOne(ctx, verifier, target.repository, intendedOf(item.descriptor.digest, item.reference), item.reference, o);
+      reports.push({ platform: item.platform, ...jsonReport(item.reference, r) });
+      if (!r.ok) failures++;
+    }
+    ctx.stdout.write(JSON.stringify({ reference: plan.resolvedRef, result: failures ? 'failed' : 'passed', manifests: reports }, null, 2) + '\n');
+    return failures ? 1 : 0;
   }
-  if (o.json) ctx.stdout.write(JSON.stringify({ reference: resolvedRef, result: failures ? 'failed' : 'passed', manifests: reports }, null, 2) + '\n');
-  return failures ? 1 : 0;
+  return verifyRecursive(ctx, target, async (item) => {
+    const r = await verifyOne(ctx, verifier, target.repository, intendedOf(item.descriptor.digest, item.reference), item.reference, o);
+    if (!r.ok) throw r.error!;
+    reportSuccess(ctx, r.outcome!, item.reference);
+  });
 }
