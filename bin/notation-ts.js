@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the notation-ts CLI (compiled code lives in dist/).
-import { createInterface } from 'node:readline';
-import { run } from '../dist/cli/main.js';
+// Entry point of the notation-ts CLI. Prefers the single-file bundle (`npm run
+// build:cli`: start-up loads one module graph instead of hundreds of files),
+// else the tsc output in dist/.
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/bundle/main.js', import.meta.url);
+const { run } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
 
 const code = await run(process.argv.slice(2), {
   stdout: { write: (s) => process.stdout.write(s) },
@@ -14,18 +18,5 @@ const code = await run(process.argv.slice(2), {
     for await (const c of process.stdin) chunks.push(c);
     return Buffer.concat(chunks).toString('utf8');
   },
-  // Confirmation prompts only when a person can answer them.
-  readLine: process.stdin.isTTY
-    ? () =>
-        new Promise((resolve) => {
-          const rl = createInterface({ input: process.stdin });
-          let line;
-          rl.once('line', (l) => {
-            line = l;
-            rl.close();
-          });
-          rl.once('close', () => resolve(line));
-        })
-    : undefined,
 });
 process.exitCode = code;

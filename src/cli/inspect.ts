@@ -255,7 +255,7 @@ export function descriptorFromPayload(payload: { contentType: string; content: U
   }
   let doc: unknown;
   try {
-    doc = goJsonParse(new TextDecoder('utf-8').decode(payload.content), { maxDepth: 64 });
+    doc = goJsonParse(new TextDecoder('utf-8').decode(payload.content));
   } catch {
     throw payloadError();
   }

@@ -86,11 +86,11 @@ function capture(fn: () => void): NotationError | undefined {
   }
 }
 
-/** Message with the messages of its causes, so a store error says which certificate and why. */
+/** Message with the messages of its typed causes, so a store error says which certificate and why. */
 function fullMessage(e: Error): string {
   let msg = e.message;
   let c: unknown = e.cause;
-  for (let depth = 0; c instanceof Error && depth < 5; depth++, c = c.cause) {
+  for (let depth = 0; c instanceof NotationError && depth < 5; depth++, c = c.cause) {
     if (!msg.includes(c.message)) msg += `: ${c.message}`;
   }
   return msg;
@@ -108,12 +108,12 @@ function underName(name: string, fn: (n: string) => void): NotationError | undef
   return e;
 }
 
-/** The statement fields a single check leaves valid, so only that check can fail. */
-const neutral = (name: string): TrustPolicyStatement => ({
+/** The statement fields a single check leaves valid, so only that check can fail (skip wants no stores). */
+const neutral = (name: string, level = 'strict'): TrustPolicyStatement => ({
   name,
-  signatureVerification: { level: 'strict' },
-  trustStores: ['ca:lint'],
-  trustedIdentities: ['*'],
+  signatureVerification: { level },
+  trustStores: level === 'skip' ? [] : ['ca:lint'],
+  trustedIdentities: level === 'skip' ? [] : ['*'],
 });
 
 /** A statement that passes every statement rule, for document-level checks. */
@@ -139,12 +139,16 @@ function lintStatementCore(st: TrustPolicyStatement, kind: PolicyKind, push: Pus
   if (name === '') err(capture(() => validateTrustPolicyStatement({ ...neutral(''), name: '' })));
 
   const sv = st.signatureVerification ?? { level: '' };
-  const levelError = underName(name, (n) => validateTrustPolicyStatement({ ...neutral(n), signatureVerification: { level: sv.level } }));
-  err(levelError);
   const override = Object.entries(sv.override ?? {});
+  let levelError = underName(name, (n) => validateTrustPolicyStatement({ ...neutral(n, sv.level), signatureVerification: { level: sv.level } }));
+  if (levelError?.code === TP.INVALID_LEVEL && override.length > 0) {
+    // An unknown level under an override has its own code (same message).
+    levelError = underName(name, (n) => validateTrustPolicyStatement({ ...neutral(n), signatureVerification: { level: sv.level, override: sv.override } }));
+  }
+  err(levelError);
   if (override.length > 0) {
     if (!levelError && sv.level === 'skip') {
-      err(underName(name, (n) => validateTrustPolicyStatement({ ...neutral(n), signatureVerification: { level: sv.level, override: sv.override } })));
+      err(underName(name, (n) => validateTrustPolicyStatement({ ...neutral(n, 'skip'), signatureVerification: { level: sv.level, override: sv.override } })));
     } else {
       // Each entry against the level (or strict when the level itself is broken).
       const base = levelError ? 'strict' : sv.level;
@@ -328,7 +332,8 @@ function lintDocument(kind: PolicyKind, doc: { version: string; trustPolicies: T
       }
     });
   }
-  return out;
+  // Document-level problems first, then by statement (stable within each).
+  return out.map((p, i) => ({ p, i })).sort((a, b) => (a.p.index ?? -1) - (b.p.index ?? -1) || a.i - b.i).map((x) => x.p);
 }
 
 function lintFile(kind: PolicyKind, path: string, file: string, opts: LintOptions & { provider?: TrustStoreProvider }): LintProblem[] {

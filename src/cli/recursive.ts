@@ -49,7 +49,7 @@ async function resolveIndex(ctx: CliContext, target: Target, operation: 'sign' |
   try {
     desc = await target.repository.resolve(target.reference);
   } catch (e) {
-    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to resolve reference: ${(e as Error).message}`, { cause: e });
+    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${(e as Error).message}`, { cause: e });
   }
   if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
     if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);

@@ -19,7 +19,7 @@ import type { CommonSignOptions } from '../signer/sign.js';
 import { PluginSigner, mergePluginConfig, resolvePluginSigningMode } from '../signer/plugin.js';
 import type { Plugin } from '../plugins/plugin.js';
 import type { HashAlgorithm } from '../envelope/types.js';
-import { Certificate } from '../x509/certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseCertificateFileContent } from '../x509/filecontent.js';
 import { isRootCertificate } from '../x509/chain.js';
 

@@ -10,6 +10,8 @@
  */
 import { EnvelopeError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
+
+type CertificateParser = (der: Uint8Array) => Certificate;
 import { algorithmByCose, algorithmForCertificate, verifyPrimitive } from '../envelope/algorithm.js';
 import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH } from '../envelope/base.js';
 import {
@@ -200,14 +202,14 @@ export function toBeSigned(protectedBytes: Uint8Array, payload: Uint8Array): Uin
  * The leaf certificate and its derived algorithm (REF envelope.Verify's opening):
  * x5chain must be a non-empty array in the unprotected header.
  */
-function leafOf(msg: CoseMessage): { leaf: Certificate; alg: AlgorithmInfo } {
+function leafOf(msg: CoseMessage, parse: CertificateParser): { leaf: Certificate; alg: AlgorithmInfo } {
   const x5 = get(msg.unprotected, LABEL.x5chain);
   if (!x5 || x5.kind !== 'array' || x5.value.length === 0) throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
   const first = x5.value[0];
   if (first.kind !== 'bytes') throw integrity('INVALID_CERTIFICATE_CHAIN', 'COSE envelope malformed leaf certificate');
   let leaf: Certificate;
   try {
-    leaf = parseCertificate(first.value);
+    leaf = parse(first.value);
   } catch (e) {
     throw integrity('INVALID_CERTIFICATE_CHAIN', 'malformed leaf certificate', e);
   }
@@ -221,8 +223,8 @@ function leafOf(msg: CoseMessage): { leaf: Certificate; alg: AlgorithmInfo } {
 }
 
 /** The signature check of REF's envelope.Verify (before Content). */
-export function verifyCoseSignature(msg: CoseMessage): void {
-  const { leaf, alg } = leafOf(msg);
+export function verifyCoseSignature(msg: CoseMessage, parse: CertificateParser = parseCertificate): void {
+  const { leaf, alg } = leafOf(msg, parse);
   if (msg.payload === null) throw signatureInvalid('missing payload');
   const hdrAlg = get(msg.protected, LABEL.alg);
   if (!hdrAlg) throw signatureInvalid('algorithm not found');
@@ -242,7 +244,7 @@ const TIME_LABEL: Record<SigningScheme, string> = {
 };
 
 /** REF envelope.Content for COSE (without the shared base checks). */
-export function coseContent(msg: CoseMessage): EnvelopeContent {
+export function coseContent(msg: CoseMessage, parse: CertificateParser = parseCertificate): EnvelopeContent {
   const cty = get(msg.protected, LABEL.cty);
   if (!cty) throw integrity('INVALID_SIGNATURE_ENVELOPE', 'missing content type');
   if (cty.kind !== 'text') throw integrity('INVALID_SIGNATURE_ENVELOPE', "content type should be of 'tstr' type");
@@ -294,7 +296,7 @@ export function coseContent(msg: CoseMessage): EnvelopeContent {
   for (const c of x5.value) {
     if (c.kind !== 'bytes') throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
     try {
-      certificateChain.push(parseCertificate(c.value));
+      certificateChain.push(parse(c.value));
     } catch (e) {
       throw integrity('INVALID_CERTIFICATE_CHAIN', (e as Error).message, e);
     }

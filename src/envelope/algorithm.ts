@@ -6,7 +6,7 @@
  */
 import { createHash, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { SignatureIntegrityError } from '../errors.js';
-import type { Certificate } from '../x509/certificate.js';
+import { keyDetails, type Certificate } from '../x509/certificate.js';
 import { ALGORITHMS, type AlgorithmInfo, type HashAlgorithm, type KeySpec, type SignatureAlgorithm } from './types.js';
 
 /** Derives the signature algorithm from a signing certificate's public key (REF ExtractKeySpec). */
@@ -16,7 +16,7 @@ export function algorithmForCertificate(cert: Certificate): AlgorithmInfo {
 
 export function algorithmForPublicKey(key: KeyObject): AlgorithmInfo {
   const type = key.asymmetricKeyType;
-  const d = key.asymmetricKeyDetails ?? {};
+  const d = keyDetails(key);
   if (type === 'rsa') {
     const bits = d.modulusLength ?? 0;
     // Go reports the byte length times 8, so odd moduli round up.
@@ -94,7 +94,7 @@ export function verifyPrimitive(
 }
 
 function curveBits(key: KeyObject): number {
-  switch (key.asymmetricKeyDetails?.namedCurve) {
+  switch (keyDetails(key).namedCurve) {
     case 'prime256v1':
       return 256;
     case 'secp384r1':

@@ -48,6 +48,29 @@ export function parseCertificate(der: Uint8Array): Certificate {
   return cert;
 }
 
+/**
+ * A memo of certificate parsing across envelopes (a Verifier owns one, see
+ * src/verifier/cache.ts). Keys are exact DER bytes, so a hit is the same
+ * certificate. (Chain verdicts are memoized by x509/chain.ts itself.)
+ */
+export interface CertificateCache {
+  /** The certificate for these DER bytes: a remembered instance, else `parse(der)`. */
+  certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate;
+}
+
+/** Parses certificates of one envelope: each byte array once (the leaf is read twice), through `cache` when given. */
+export function certificateParser(cache?: CertificateCache): (der: Uint8Array) => Certificate {
+  const seen = new Map<Uint8Array, Certificate>();
+  return (der) => {
+    let c = seen.get(der);
+    if (!c) {
+      c = cache ? cache.certificate(der, parseCertificate) : parseCertificate(der);
+      seen.set(der, c);
+    }
+    return c;
+  };
+}
+
 /** Envelopes larger than this are refused before parsing. */
 export const MAX_ENVELOPE_SIZE = 32 * 1024 * 1024;
 /** More certificates than this in x5c / x5chain is refused (REF has no bound; real chains have 2-4). */

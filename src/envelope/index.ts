@@ -8,7 +8,7 @@ import type { Signer } from '../signer/types.js';
 import { parseCose, coseContent, verifyCoseSignature, encodeProtectedHeaders, encodeCoseSign1, toBeSigned } from '../cose/envelope.js';
 import { parseJws, jwsContent, verifyJwsSignature, encodeProtectedHeader, encodePayload, encodeJwsEnvelope, base64url } from '../jws/envelope.js';
 import { algorithmByKeySpec } from './algorithm.js';
-import { integrity, validateEnvelopeContent, validateChainForSigning, MAX_ENVELOPE_SIZE } from './base.js';
+import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, MAX_ENVELOPE_SIZE, type CertificateCache } from './base.js';
 import {
   MEDIA_TYPE_COSE,
   MEDIA_TYPE_JWS,
@@ -23,7 +23,7 @@ import {
 
 export * from './types.js';
 export { algorithmForCertificate, algorithmForPublicKey, algorithmByKeySpec, algorithmBySignatureAlgorithm, algorithmByJws, algorithmByCose, hashBytes, verifyPrimitive } from './algorithm.js';
-export { MAX_ENVELOPE_SIZE, INTEGRITY_CODES, type IntegrityCode } from './base.js';
+export { MAX_ENVELOPE_SIZE, INTEGRITY_CODES, type IntegrityCode, type CertificateCache } from './base.js';
 
 export interface Envelope {
   readonly mediaType: EnvelopeMediaType;
@@ -99,17 +99,24 @@ class ParsedEnvelope implements Envelope {
   }
 }
 
+export interface ParseEnvelopeOptions {
+  /** Shares certificate parsing and chain verdicts across envelopes (see CertificateCache). */
+  cache?: CertificateCache;
+}
+
 /** Parses an envelope of the given media type. Throws EnvelopeError for what REF's ParseEnvelope refuses. */
-export function parseEnvelope(mediaType: string, bytes: Uint8Array): Envelope {
+export function parseEnvelope(mediaType: string, bytes: Uint8Array, opts: ParseEnvelopeOptions = {}): Envelope {
   if (mediaType === MEDIA_TYPE_JWS) {
     checkSize(bytes);
     const msg = parseJws(bytes);
-    return new ParsedEnvelope(MEDIA_TYPE_JWS, bytes, () => jwsContent(msg), () => verifyJwsSignature(msg));
+    const parse = certificateParser(opts.cache);
+    return new ParsedEnvelope(MEDIA_TYPE_JWS, bytes, () => jwsContent(msg, parse), () => verifyJwsSignature(msg, parse));
   }
   if (mediaType === MEDIA_TYPE_COSE) {
     checkSize(bytes);
     const msg = parseCose(bytes);
-    return new ParsedEnvelope(MEDIA_TYPE_COSE, bytes, () => coseContent(msg), () => verifyCoseSignature(msg));
+    const parse = certificateParser(opts.cache);
+    return new ParsedEnvelope(MEDIA_TYPE_COSE, bytes, () => coseContent(msg, parse), () => verifyCoseSignature(msg, parse));
   }
   throw unsupported(mediaType);
 }

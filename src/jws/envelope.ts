@@ -119,10 +119,12 @@ function stdBytes(s: string): Uint8Array {
 
 const JWT_METHODS = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'none']);
 
-function leafOf(msg: JwsMessage): Certificate {
+type CertificateParser = (der: Uint8Array) => Certificate;
+
+function leafOf(msg: JwsMessage, parse: CertificateParser): Certificate {
   if (msg.x5c.length === 0) throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
   try {
-    return parseCertificate(msg.x5c[0]);
+    return parse(msg.x5c[0]);
   } catch (e) {
     throw integrity('INVALID_CERTIFICATE_CHAIN', 'malformed leaf certificate', e);
   }
@@ -140,8 +142,8 @@ function decodeJsonSegment(seg: string, goType: string, allowNull: boolean): Rec
   return v;
 }
 
-export function verifyJwsSignature(msg: JwsMessage): void {
-  const leaf = leafOf(msg);
+export function verifyJwsSignature(msg: JwsMessage, parse: CertificateParser = parseCertificate): void {
+  const leaf = leafOf(msg, parse);
   const parts = [msg.protected, msg.payload, msg.signature].join('.').split('.');
   if (parts.length !== 3) throw signatureInvalid('token contains an invalid number of segments');
   const header = decodeJsonSegment(parts[0], 'map[string]interface {}', true);
@@ -308,7 +310,7 @@ function validateProtected(h: ProtectedHeader): SigningScheme {
   return scheme as SigningScheme;
 }
 
-export function jwsContent(msg: JwsMessage): EnvelopeContent {
+export function jwsContent(msg: JwsMessage, parse: CertificateParser = parseCertificate): EnvelopeContent {
   const h = parseProtected(msg.protected);
   let payload: Uint8Array;
   try {
@@ -331,7 +333,7 @@ export function jwsContent(msg: JwsMessage): EnvelopeContent {
   if (signature.length === 0) throw integrity('INVALID_SIGNATURE_ENVELOPE', 'signature missing in jws-json envelope');
   const certificateChain = msg.x5c.map((der) => {
     try {
-      return parseCertificate(der);
+      return parse(der);
     } catch (e) {
       throw integrity('INVALID_CERTIFICATE_CHAIN', (e as Error).message, e);
     }

@@ -22,8 +22,18 @@ function decodeMap(alphabet: string): Int16Array {
 const STD_MAP = decodeMap(STD);
 const URL_MAP = decodeMap(URL);
 
+// With length % 4 === 0, at most two trailing '=' means exact padding.
+const STD_CANONICAL = /^[A-Za-z0-9+/]*={0,2}$/;
+const RAWURL_CANONICAL = /^[A-Za-z0-9_-]*$/;
+
 /** Go base64.RawURLEncoding ('rawurl') or base64.StdEncoding ('std') DecodeString. */
 export function goBase64Decode(s: string, enc: 'rawurl' | 'std'): Uint8Array {
+  // Well-formed input (no newlines, exact padding) decodes the same in Node's
+  // native decoder, 10x faster; anything else takes Go's exact path and errors.
+  if (enc === 'std' ? s.length % 4 === 0 && STD_CANONICAL.test(s) : s.length % 4 !== 1 && RAWURL_CANONICAL.test(s)) {
+    const b = Buffer.from(s, enc === 'std' ? 'base64' : 'base64url');
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  }
   const map = enc === 'rawurl' ? URL_MAP : STD_MAP;
   const padded = enc === 'std';
   const src = Buffer.from(s, 'latin1');

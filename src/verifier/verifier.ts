@@ -24,6 +24,7 @@ import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLev
 import type { OciTrustPolicyDocument, BlobTrustPolicyDocument, TrustPolicyStatement } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
+import { VerificationCache, identityKey } from './cache.js';
 import type { AppliedStatement, ValidationResult, VerificationLevel, VerificationOutcome, ValidationType } from './types.js';
 
 /** Revocation of a chain, as the revocation module provides it; result per chain. */
@@ -99,6 +100,9 @@ const nodeHash: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384'
 
 export class Verifier {
   private readonly opts: VerifierOptions;
+  /** Byte-keyed memo of parsing, chain rules and identity matches (bounded; see cache.ts). */
+  private readonly cache = new VerificationCache();
+  private readonly seeded = new WeakSet<TrustPolicyStatement>();
   constructor(opts: VerifierOptions) {
     this.opts = opts;
   }
@@ -208,9 +212,10 @@ export class Verifier {
     };
 
     // Integrity.
+    this.seedTrustedCertificates(statement);
     let content: EnvelopeContent;
     try {
-      content = verifyIntegrity(mediaType, signature);
+      content = verifyIntegrity(mediaType, signature, this.cache);
     } catch (e) {
       const r = record(result('integrity', e as Error));
       return r.error;
@@ -267,7 +272,7 @@ export class Verifier {
     if (critical(authenticity)) return authenticity.error;
 
     if (!caps.includes('SIGNATURE_VERIFIER.TRUSTED_IDENTITY')) {
-      const e = checkTrustedIdentities(statement.name, statement.trustedIdentities ?? [], content.signerInfo.certificateChain);
+      const e = this.checkTrustedIdentitiesCached(statement, content.signerInfo.certificateChain);
       if (e) {
         authenticity.error = e;
         this.logResult(authenticity);
@@ -360,6 +365,33 @@ export class Verifier {
     return undefined;
   }
 
+  /**
+   * Lets the envelope's copy of a trusted certificate (its root, typically) be
+   * the trust store's already parsed instance. Failures are ignored here: the
+   * authenticity step loads the stores again and reports them.
+   */
+  private seedTrustedCertificates(statement: TrustPolicyStatement): void {
+    if (this.seeded.has(statement)) return;
+    this.seeded.add(statement);
+    for (const type of ['ca', 'signingAuthority'] as const) {
+      try {
+        this.cache.seed(loadTrustStores(this.opts.trustStore, type, statement));
+      } catch {
+        // reported by the authenticity step
+      }
+    }
+  }
+
+  /** checkTrustedIdentities, remembering a leaf that matched this statement's identities. */
+  private checkTrustedIdentitiesCached(statement: TrustPolicyStatement, chain: Certificate[]): Error | undefined {
+    const identities = statement.trustedIdentities ?? [];
+    const key = identityKey(statement.name, identities);
+    if (chain[0] && this.cache.identityMatched(chain[0], key)) return undefined;
+    const e = checkTrustedIdentities(statement.name, identities, chain);
+    if (!e && chain[0]) this.cache.markIdentityMatched(chain[0], key);
+    return e;
+  }
+
   private logResult(r: ValidationResult): void {
     const log = this.opts.logger;
     if (!log || !r.error) return;
@@ -379,10 +411,10 @@ function toApplied(s: TrustPolicyStatement): AppliedStatement {
 }
 
 /** Parses and verifies the envelope; errors are integrity failures with notation's wording. */
-export function verifyIntegrity(mediaType: string, signature: Uint8Array): EnvelopeContent {
+export function verifyIntegrity(mediaType: string, signature: Uint8Array, cache?: VerificationCache): EnvelopeContent {
   let env;
   try {
-    env = parseEnvelope(mediaType, signature);
+    env = parseEnvelope(mediaType, signature, { cache });
   } catch (e) {
     throw new SignatureIntegrityError((e as NotationError).code ?? 'MALFORMED_ENVELOPE', `unable to parse the digital signature, error : ${(e as Error).message}`, { cause: e });
   }
@@ -448,8 +480,9 @@ export function loadTrustStores(store: TrustStoreProvider, type: 'ca' | 'signing
 
 function verifyAuthenticity(trusted: Certificate[], chain: Certificate[]): Error | undefined {
   if (trusted.length === 0) return new VerificationInconclusiveError('NO_TRUSTED_CERTIFICATES', 'no trusted certificates are found to verify authenticity');
+  const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength); // no copy
   for (const t of trusted) {
-    for (const c of chain) if (Buffer.compare(Buffer.from(t.raw), Buffer.from(c.raw)) === 0) return undefined;
+    for (const c of chain) if (t === c || view(t.raw).equals(view(c.raw))) return undefined;
   }
   return new VerificationFailedError('UNTRUSTED_SIGNER', "the signature's certificate chain does not contain any trusted certificate");
 }

@@ -289,14 +289,23 @@ export class Certificate {
       if (!tbsT || !algT || !sigT || tbsT.tag !== 0x30 || algT.tag !== 0x30 || sigT.tag !== 0x03) throw new Error('bad certificate structure');
       this.tbs = slice(der, tbsT);
       const alg = children(der, algT);
+      if (!alg[0] || alg[0].tag !== 0x06) throw new Error('signature algorithm is not an object identifier');
       this.signatureAlgorithmOid = decodeOid(content(der, alg[0]));
       if (alg[1] && alg[1].tag !== 0x05) this.signatureAlgorithmParams = slice(der, alg[1]);
-      this.signatureValue = content(der, sigT).subarray(1);
+      // The signature is whole bytes: unused bits in its BIT STRING would make the
+      // certificate bytes malleable without touching the signature.
+      const sigBits = content(der, sigT);
+      if (sigBits.length === 0 || sigBits[0] !== 0) throw new Error('signature BIT STRING has unused bits');
+      this.signatureValue = sigBits.subarray(1);
       const f = children(der, tbsT);
       let i = 0;
       if (f[i]?.tag === 0xa0) i++;
       const serialT = f[i++];
-      i++; // signature AlgorithmIdentifier inside TBS
+      // The signed algorithm must be the one outside the signature (Go refuses a mismatch too).
+      const innerAlg = f[i++];
+      if (!innerAlg || Buffer.compare(Buffer.from(slice(der, innerAlg)), Buffer.from(slice(der, algT))) !== 0) {
+        throw new Error("inner and outer signature algorithm identifiers don't match");
+      }
       const issuerT = f[i++];
       const validityT = f[i++];
       const subjectT = f[i++];
@@ -362,7 +371,7 @@ export class Certificate {
 
   get keyKind(): PublicKeyKind {
     const k = this.publicKey;
-    const d = k.asymmetricKeyDetails ?? {};
+    const d = keyDetails(k);
     if (k.asymmetricKeyType === 'rsa') return { type: 'rsa', bits: d.modulusLength ?? 0 };
     if (k.asymmetricKeyType === 'ec') {
       const curve = d.namedCurve ?? '';
@@ -487,7 +496,21 @@ function parseExt<T>(e: Extension, type: new () => T): T {
   }
 }
 
+const DETAILS = new WeakMap<KeyObject, NonNullable<KeyObject['asymmetricKeyDetails']>>();
+
+/**
+ * `key.asymmetricKeyDetails`, memoized per key: Node recomputes it on every read,
+ * converting the RSA exponent to a BigInt each time (~10 us).
+ */
+export function keyDetails(key: KeyObject): NonNullable<KeyObject['asymmetricKeyDetails']> {
+  let d = DETAILS.get(key);
+  if (!d) DETAILS.set(key, (d = key.asymmetricKeyDetails ?? {}));
+  return d;
+}
+
 const RSA_ALG_ID = Buffer.from('300d06092a864886f70d0101010500', 'hex');
+// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 bytes, 0 unused bits) }
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 
 /**
  * SPKI -> KeyObject. OpenSSL 3's generic SPKI decoder costs ~200 us per key
@@ -510,8 +533,14 @@ export function importPublicKey(spki: Uint8Array): KeyObject {
         }
       }
     }
+    if (buf.length === P256_SPKI_PREFIX.length + 65 && buf.subarray(0, P256_SPKI_PREFIX.length).equals(P256_SPKI_PREFIX) && buf[P256_SPKI_PREFIX.length] === 0x04) {
+      // P-256 with an uncompressed point: the JWK path (~95 us) checks the point as strictly.
+      const x = buf.subarray(P256_SPKI_PREFIX.length + 1, P256_SPKI_PREFIX.length + 33).toString('base64url');
+      const y = buf.subarray(P256_SPKI_PREFIX.length + 33).toString('base64url');
+      return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+    }
   } catch {
-    // fall through: the generic decoder gives the authoritative error
+    // fall through: the generic decoder gives the authoritative answer
   }
   return createPublicKey({ key: buf, format: 'der', type: 'spki' });
 }

@@ -60,7 +60,71 @@ export function isRootCertificate(cert: Certificate): boolean {
  * every certificate's validity at `signingTime` when given. Throws CertificateError.
  */
 export function validateCodeSigningChain(chain: Certificate[], signingTime?: Date, opts: CodeSigningRuleOptions = {}): void {
+  const key = passedByIdentity(chain, opts) ? '' : memoKey(chain, opts);
+  if (key === '' || (key !== undefined && passedChains.get(key))) {
+    // The time-independent rules passed for these exact bytes; only validity remains,
+    // and with no other failure possible its first error is the one a full run reports.
+    if (signingTime) rethrowTyped(() => chain.forEach((c) => validateSigningTime(c, signingTime)));
+    if (key !== '') rememberIdentity(chain, opts);
+    return;
+  }
   rethrowTyped(() => validateChain(chain, 'codeSigning', signingTime, opts));
+  if (key !== undefined) passedChains.set(key, true);
+  rememberIdentity(chain, opts);
+}
+
+// The same certificate instances (a verifier's cache hands them out) skip even the
+// byte key: leaf -> chains (instance lists) that passed, a few per leaf.
+const passedInstances = new WeakMap<Certificate, { chain: readonly Certificate[]; any: boolean }[]>();
+function passedByIdentity(chain: readonly Certificate[], opts: CodeSigningRuleOptions): boolean {
+  const any = !!opts.allowAnyExtendedKeyUsage;
+  return (passedInstances.get(chain[0]) ?? []).some((p) => p.any === any && p.chain.length === chain.length && p.chain.every((c, i) => c === chain[i]));
+}
+function rememberIdentity(chain: readonly Certificate[], opts: CodeSigningRuleOptions): void {
+  if (chain.length < 1 || chain.length > MAX_CHAIN_LENGTH) return;
+  const list = passedInstances.get(chain[0]) ?? [];
+  if (list.length >= 4) list.shift();
+  list.push({ chain: [...chain], any: !!opts.allowAnyExtendedKeyUsage });
+  passedInstances.set(chain[0], list);
+}
+
+/**
+ * Code-signing chains that passed the rules (signatures, shape, extensions, key
+ * spec), keyed by their exact DER bytes: a signer signs and self-verifies with
+ * one chain many times, and a verifier sees one signer's chain again and again.
+ * Bounded; successes only; validity times are never part of the memo.
+ */
+class PassedChains {
+  private readonly map = new Map<string, true>();
+  constructor(private readonly max: number) {}
+  get(k: string): boolean {
+    if (!this.map.has(k)) return false;
+    this.map.delete(k);
+    this.map.set(k, true);
+    return true;
+  }
+  set(k: string, v: true): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+const passedChains = new PassedChains(256);
+const derKeys = new WeakMap<Certificate, string>();
+
+function memoKey(chain: readonly Certificate[], opts: CodeSigningRuleOptions): string | undefined {
+  if (chain.length < 1 || chain.length > MAX_CHAIN_LENGTH) return undefined;
+  let key = opts.allowAnyExtendedKeyUsage ? 'A' : 'S';
+  for (const c of chain) {
+    let k = derKeys.get(c);
+    if (k === undefined) {
+      // latin1 maps each byte to one char: the key is the bytes, length-prefixed.
+      k = `${c.raw.length}:${Buffer.from(c.raw.buffer, c.raw.byteOffset, c.raw.byteLength).toString('latin1')}`;
+      derKeys.set(c, k);
+    }
+    key += k;
+  }
+  return key;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { CertificateError } from '../errors.js';
 import type { KeySpec } from '../envelope/types.js';
-import { OID, KeyUsageBit, type Certificate, type KeyUsage, type ExtKeyUsage } from './certificate.js';
+import { OID, KeyUsageBit, keyDetails, type Certificate, type KeyUsage, type ExtKeyUsage } from './certificate.js';
 import { goQuote, goTimeString, goRFC3339 } from './goformat.js';
 
 /** Stable codes of the CertificateErrors thrown by rules.ts and chain.ts. */
@@ -220,7 +220,7 @@ export function keySpecOf(cert: Certificate): { keySpec: KeySpec } | { error: st
   } catch {
     return { error: 'unsupported public key type' };
   }
-  const details = key.asymmetricKeyDetails ?? {};
+  const details = keyDetails(key);
   if (key.asymmetricKeyType === 'rsa') {
     // Go measures the modulus in whole bytes (key.Size() << 3).
     const bits = Math.ceil((details.modulusLength ?? 0) / 8) * 8;

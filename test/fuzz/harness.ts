@@ -161,7 +161,7 @@ export function mutatedOrRandom(seeds: readonly Uint8Array[], opts: { randomMax?
 /** Text mutations for JSON documents: the byte mutators plus structural JSON edits. */
 export function mutatedJson(seeds: readonly string[]): fc.Arbitrary<string> {
   const bytes = fc.tuple(fc.nat(seeds.length - 1), mutations(3)).map(([i, m]) => applyMutations(Buffer.from(seeds[i]), m).toString('latin1'));
-  const nest = fc.tuple(fc.nat(seeds.length - 1), fc.integer({ min: 1, max: 100_000 }), fc.constantFrom('[', '{"a":')).map(([i, depth, open]) => {
+  const nest = fc.tuple(fc.nat(seeds.length - 1), fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 2000 }) }, { weight: 1, arbitrary: fc.integer({ min: 2000, max: 100_000 }) }), fc.constantFrom('[', '{"a":')).map(([i, depth, open]) => {
     // Deep nesting spliced into a value position.
     const s = seeds[i];
     const at = Math.max(s.indexOf(':') + 1, 1);
@@ -214,9 +214,16 @@ function property<C, T>(t: FuzzTarget<C, T>, ctx: C, slowest: { ms: number }) {
   return fc.asyncProperty(t.arbitrary(ctx), async (input) => {
     const t0 = performance.now();
     await t.check(ctx, input);
-    const ms = performance.now() - t0;
+    let ms = performance.now() - t0;
+    if (ms > budget) {
+      // On a loaded machine a GC pause or a busy neighbour can stall one case: time it
+      // again, and call it a hang only when it is slow twice.
+      const t1 = performance.now();
+      await t.check(ctx, input);
+      ms = Math.min(ms, performance.now() - t1);
+    }
     if (ms > slowest.ms) slowest.ms = ms;
-    if (ms > budget) throw new Finding(`case took ${ms.toFixed(0)} ms, over the ${budget} ms budget (hang or super-linear work)`);
+    if (ms > budget) throw new Finding(`case took ${ms.toFixed(0)} ms twice, over the ${budget} ms budget (hang or super-linear work)`);
   });
 }
 

@@ -12,6 +12,7 @@ import { X509TrustStore } from '../../truststore/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type HashAlgorithm } from '../../envelope/types.js';
 import { MAX_ENVELOPE_SIZE } from '../../oci/types.js';
 import { isValidMediaType } from '../mediatype.js';
+import { progress } from '../progress.js';
 
 /** Envelope media type from `<name>.<jws|cose>.sig` (notation's parseSignatureMediaType). */
 export function signatureMediaTypeFromPath(p: string): string {
@@ -29,12 +30,13 @@ export function signatureMediaTypeFromPath(p: string): string {
 const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Streams a file through the hash (large blobs never sit in memory). */
-export async function hashFile(path: string, hash: HashAlgorithm): Promise<{ digest: string; size: number }> {
+export async function hashFile(path: string, hash: HashAlgorithm, onBytes?: (n: number) => void): Promise<{ digest: string; size: number }> {
   const h = createHash(NODE_HASH[hash]);
   let size = 0;
   for await (const chunk of createReadStream(path)) {
     h.update(chunk as Buffer);
     size += (chunk as Buffer).length;
+    onBytes?.((chunk as Buffer).length);
   }
   return { digest: `${NODE_HASH[hash]}:${h.digest('hex')}`, size };
 }
@@ -73,7 +75,14 @@ export async function run(ctx: CliContext): Promise<number> {
   let error: Error | undefined;
   try {
     outcome = await verifier.verifyBlob(
-      async (hash) => ({ mediaType: contentMediaType ?? '', ...(await hashFile(blobAbs, hash)) }),
+      async (hash) => {
+        const bar = progress(ctx.stderr, ctx.isTTY, `Hashing ${blobPath}`, statSync(blobAbs).size);
+        try {
+          return { mediaType: contentMediaType ?? '', ...(await hashFile(blobAbs, hash, (n) => bar.advance(n))) };
+        } finally {
+          bar.done();
+        }
+      },
       sigBytes,
       { signatureMediaType: mediaType, trustPolicyName: ctx.flags['policy-name'] as string | undefined, contentMediaType, pluginConfig, userMetadata },
     );

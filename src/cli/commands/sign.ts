@@ -3,7 +3,7 @@
  * store the signature next to it (notation cmd/notation/sign.go, v2 output).
  */
 import type { CliContext } from '../context.js';
-import { NotationError, PushSignatureFailedError, UsageError, errorMessage } from '../../errors.js';
+import { NotationError, PushSignatureFailedError, errorMessage } from '../../errors.js';
 import { parseFlagMap } from '../args.js';
 import { DIGEST_RE, logger, openTarget, type Target } from '../common.js';
 import {
@@ -47,24 +47,27 @@ export async function run(ctx: CliContext): Promise<number> {
     const timestamper = await timestamperFromFlags(ctx);
     const settings: SignSettings = { backend, mediaType, expiryMs, pluginConfig, userMetadata, timestamper };
 
-    const artifact = await resolveForSigning(ctx, target);
-    const items = [artifact];
     if (ctx.flags.recursive) {
-      const lister = (target.repository as { listIndexChildren?: (d: Descriptor) => Promise<Descriptor[]> }).listIndexChildren;
-      const children = await lister?.call(target.repository, artifact);
-      if (!children) throw new UsageError('NOT_AN_INDEX', `${target.name}@${artifact.digest} is not an image index; --recursive needs an image index`);
-      items.push(...children);
+      // Ours (src/cli/recursive.ts): every manifest under the index, then the index itself.
+      const { signRecursive } = await import('../recursive.js');
+      return await signRecursive(ctx, target, async (item) => {
+        const sigManifest = await signOne(ctx, target, item.descriptor, settings);
+        printSigned(ctx, target, item.descriptor, sigManifest);
+      });
     }
-    // notation prints the repository part of the resolved reference (the layout path as given).
-    for (const item of items) {
-      const sigManifest = await signOne(ctx, target, item, settings);
-      ctx.stdout.write(`Successfully signed ${target.name}@${item.digest}\n`);
-      ctx.stdout.write(`Pushed the signature to ${target.name}@${sigManifest.digest}\n`);
-    }
+    const artifact = await resolveForSigning(ctx, target);
+    const sigManifest = await signOne(ctx, target, artifact, settings);
+    printSigned(ctx, target, artifact, sigManifest);
     return 0;
   } finally {
     if (backend.kind === 'signer') await backend.close?.();
   }
+}
+
+/** notation v2's two lines (v1.3.2 printed only the first), with the repository part of the reference. */
+function printSigned(ctx: CliContext, target: Target, artifact: Descriptor, sigManifest: Descriptor): void {
+  ctx.stdout.write(`Successfully signed ${target.name}@${artifact.digest}\n`);
+  ctx.stdout.write(`Pushed the signature to ${target.name}@${sigManifest.digest}\n`);
 }
 
 /** notation's resolveReference for sign: its own tag warning; a digest must resolve to itself. */

@@ -361,7 +361,7 @@ class Pkcs11KeySigner implements Pkcs11Signer {
   private async signWith(s: Session, data: Uint8Array): Promise<Uint8Array> {
     const alg = this.key.spec;
     if (alg.kind === 'ec') {
-      const sig = await this.cSign(s, { name: 'ECDSA' }, createHash(alg.nodeHash).update(data).digest());
+      const sig = await this.cSign(s, 'ECDSA', createHash(alg.nodeHash).update(data).digest());
       const size = 2 * Math.ceil(alg.bits / 8);
       if (sig.length !== size) {
         throw new Pkcs11SigningError(Pkcs11ErrorCodes.signFailed, `CKM_ECDSA on ${this.description} returned ${sig.length} bytes; expected r||s of ${size} bytes`);

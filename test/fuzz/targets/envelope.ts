@@ -281,7 +281,11 @@ export const envelopeTarget = target<Ctx, Input>({
         const seed = ctx.seeds[input.seed];
         const bytes = applyMutations(seed.bytes, input.muts);
         const c = verifyAll(seed.mediaType, bytes);
-        if (c && !sameSigned(c, seed.ref)) throw new Finding('a mutated envelope verified with different signed content');
+        if (c && !sameSigned(c, seed.ref)) {
+          throw new Finding(
+            `a mutated envelope verified with different signed content (${seed.mediaType}, ${bytes.length} bytes, mutated hex ${bytes.toString('hex')}, seed hex ${Buffer.from(seed.bytes).toString('hex')})`,
+          );
+        }
         return;
       }
       case 'random': {
