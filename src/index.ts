@@ -173,3 +173,16 @@ export async function list(repository: Repository, reference: string, maxSignatu
   }
   return { descriptor, signatures };
 }
+
+/**
+ * A Signer over a PKCS#11 token key (RFC 7512 `pkcs11:` URI). Loaded lazily so that
+ * importing notation-ts never loads the native PKCS#11 binding unless it is used.
+ */
+export async function createPkcs11Signer(
+  keyId: string,
+  pluginConfig?: Record<string, string>,
+  opts?: { env?: Record<string, string | undefined> },
+): Promise<import('./plugins/pkcs11/index.js').Pkcs11Signer> {
+  const m = await import('./plugins/pkcs11/index.js');
+  return m.createPkcs11Signer(keyId, pluginConfig, opts);
+}

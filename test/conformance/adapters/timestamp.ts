@@ -2,7 +2,7 @@
  * Conformance adapters for the `timestamp` category (RFC 3161 / CMS), except
  * verify-oci-artifact (verifier) and load-tsa-trust-stores (x509).
  */
-import { Decoder, Tag } from 'cbor-x';
+import { parseEnvelope } from '../../../src/envelope/index.js';
 import { parseCertificates, type Certificate } from '../../../src/x509/certificate.js';
 import { MemoryTrustStore } from '../../../src/truststore/index.js';
 import { parseTimestampToken } from '../../../src/timestamp/token.js';
@@ -88,67 +88,16 @@ function requestFromParams(p: Record<string, any>): TimestampRequest {
 
 const STATUS: Record<string, number> = { granted: 0, grantedWithMods: 1, rejection: 2, waiting: 3, revocationWarning: 4, revocationNotification: 5 };
 
-// ---- envelopes: the envelope package when present, else a minimal reader of the fields this step needs.
+// ---- envelopes
 
-function b64u(s: string): Buffer {
-  return Buffer.from(s, 'base64url');
-}
-
-function minimalEnvelope(mediaType: string, bytes: Uint8Array): EnvelopeContent {
-  let scheme: string;
-  let signature: Uint8Array;
-  let chain: Certificate[];
-  let tsToken: Uint8Array | undefined;
-  let signingTime: Date;
-  if (mediaType === 'application/jose+json') {
-    const env = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    const prot = JSON.parse(b64u(env.protected).toString('utf8'));
-    scheme = prot['io.cncf.notary.signingScheme'];
-    signingTime = new Date(prot['io.cncf.notary.signingTime'] ?? prot['io.cncf.notary.authenticSigningTime']);
-    signature = b64u(env.signature);
-    chain = (env.header?.x5c ?? []).map((c: string) => parseCertificates(Buffer.from(c, 'base64'))[0]);
-    const t = env.header?.['io.cncf.notary.timestampSignature'];
-    tsToken = t ? b64u(t) : undefined;
-  } else {
-    const dec = new Decoder({ mapsAsObjects: false, useRecords: false });
-    let msg = dec.decode(bytes);
-    if (msg instanceof Tag) msg = msg.value;
-    const [protBytes, unprot, , sig] = msg as [Uint8Array, Map<unknown, unknown>, unknown, Uint8Array];
-    const prot = dec.decode(protBytes) as Map<unknown, unknown>;
-    scheme = prot.get('io.cncf.notary.signingScheme') as string;
-    const st = prot.get('io.cncf.notary.signingTime') ?? prot.get('io.cncf.notary.authenticSigningTime');
-    signingTime = st instanceof Date ? st : new Date(Number(st instanceof Tag ? st.value : st) * 1000);
-    signature = sig;
-    const x5 = unprot.get(33);
-    chain = (Array.isArray(x5) ? x5 : [x5]).map((c: Uint8Array) => parseCertificates(c)[0]);
-    tsToken = unprot.get('io.cncf.notary.timestampSignature') as Uint8Array | undefined;
-  }
-  return {
-    signerInfo: {
-      signedAttributes: { signingScheme: scheme as 'notary.x509', signingTime, extendedAttributes: [] },
-      unsignedAttributes: { timestampSignature: tsToken },
-      signatureAlgorithm: 'RSASSA-PSS-SHA-256',
-      certificateChain: chain,
-      signature,
-    },
-    payload: { contentType: 'application/vnd.cncf.notary.payload.v1+json', content: new Uint8Array(0) },
-  };
-}
-
-async function envelopeContent(mediaType: string, bytes: Uint8Array): Promise<EnvelopeContent> {
-  try {
-    const mod = await import('../../../src/envelope/index.js' as string);
-    if (typeof mod.parseEnvelope === 'function') return await mod.parseEnvelope(mediaType, bytes).content();
-  } catch {
-    // envelope package not available yet
-  }
-  return minimalEnvelope(mediaType, bytes);
+function envelopeContent(mediaType: string, bytes: Uint8Array): EnvelopeContent {
+  return parseEnvelope(mediaType, bytes).content();
 }
 
 export const adapters: Record<string, Adapter> = {
   'verify-authentic-timestamp': (c, ctx) =>
     run(async () => {
-      const content = await envelopeContent(c.params.signatureMediaType, ctx.read(c.inputs.envelope));
+      const content = envelopeContent(c.params.signatureMediaType, ctx.read(c.inputs.envelope));
       const ov = c.params.envelopeContentOverrides ?? {};
       const si = content.signerInfo;
       if (ov['signerInfo.unsignedAttributes.timestampSignature']) si.unsignedAttributes = { ...si.unsignedAttributes, timestampSignature: ctx.read(c.inputs.timestampToken) };
