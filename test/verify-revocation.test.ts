@@ -127,3 +127,42 @@ describe('notation-ts cache crl fetch (offline verification)', function () {
     }
   });
 });
+
+describe('timestamp countersignature: revocation of the TSA chain', function () {
+  this.timeout(120000);
+  it('a timestamped signature passes while the TSA certificate is good and fails once it is revoked', async () => {
+    const { startTsa } = await import('./helpers/tsa.js');
+    const { requestTimestamp } = await import('../src/timestamp/index.js');
+    const env = await startRevocationEnv();
+    const tsa = await startTsa({ signer: { certPath: env.certs.tsa, keyPath: join(env.dir, 'tsa.key'), chainPaths: [env.certs.inter, env.certs.root] } });
+    const cache = mkdtempSync(join(tmpdir(), 'nts-tsarev-'));
+    try {
+      const chain = await env.chain('leaf');
+      const root = chain[chain.length - 1];
+      const signer = LocalSigner.fromPem(readFileSync(join(env.dir, 'leaf.key')), chain.map(toPem).join(''));
+      const { envelope } = await signDescriptor(target, {
+        signer,
+        signatureMediaType: 'application/cose',
+        timestamper: (data, hash) => requestTimestamp({ url: tsa.url, data, hash }),
+      });
+      const verifyNow = async () => {
+        const rev = new RevocationValidator({ cacheDir: cache, memoryCache: new RevocationMemoryCache() });
+        const doc = policy('strict');
+        doc.trustPolicies[0].trustStores = ['ca:test', 'tsa:tsa'];
+        const verifier = new Verifier({ ociTrustPolicy: doc, trustStore: new MemoryTrustStore({ 'ca:test': [root], 'tsa:tsa': [root] }), revocation: { codeSigning: rev, timestamping: rev } });
+        return verifier.verify(target, envelope, { artifactReference: REF, signatureMediaType: 'application/cose' });
+      };
+      const good = await verifyNow();
+      expect(good.error).to.equal(undefined);
+      expect(good.verificationResults.find((r) => r.type === 'authenticTimestamp')?.error).to.equal(undefined);
+      await env.revoke('tsa');
+      rmSync(join(cache, 'crl'), { recursive: true, force: true });
+      const bad = await verifyNow();
+      expect(bad.error?.message).to.match(/^timestamping certificate with subject ".*Test TSA.*" is revoked$/);
+    } finally {
+      await tsa.stop();
+      await env.stop();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});

@@ -37,6 +37,8 @@ export interface TsaOptions {
   key?: 'rsa' | 'ec';
   /** Make the TSA leaf EKU non-critical (a rule violation; openssl ts then refuses to sign, so the TSA answers 500). */
   nonCriticalEku?: boolean;
+  /** Sign with an existing TSA certificate instead of a generated PKI (e.g. one with CRL/OCSP URLs). */
+  signer?: { certPath: string; keyPath: string; /** PEM files put in the token's certificates (issuers, root last). */ chainPaths: string[] };
 }
 
 export interface Tsa {
@@ -96,10 +98,16 @@ export async function startTsa(opts: TsaOptions = {}): Promise<Tsa> {
       '',
     ].join('\n'),
   );
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('root.key'), '-out', p('root.crt'), '-subj', '/C=US/O=notation-ts tests/CN=Test TSA Root', '-days', '3650',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await run('openssl', ['req', '-new', ...keyAlg, '-nodes', '-keyout', p('tsa.key'), '-out', p('tsa.csr'), '-subj', '/C=US/O=notation-ts tests/CN=Test TSA']);
-  await run('openssl', ['x509', '-req', '-in', p('tsa.csr'), '-CA', p('root.crt'), '-CAkey', p('root.key'), '-set_serial', '2', '-out', p('tsa.crt'), '-days', '365', '-extfile', p('ext.cnf'), '-extensions', 'v3_tsa']);
+  if (opts.signer) {
+    writeFileSync(p('tsa.crt'), readFileSync(opts.signer.certPath));
+    writeFileSync(p('tsa.key'), readFileSync(opts.signer.keyPath));
+    writeFileSync(p('root.crt'), Buffer.concat(opts.signer.chainPaths.map((f) => readFileSync(f))));
+  } else {
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('root.key'), '-out', p('root.crt'), '-subj', '/C=US/O=notation-ts tests/CN=Test TSA Root', '-days', '3650',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await run('openssl', ['req', '-new', ...keyAlg, '-nodes', '-keyout', p('tsa.key'), '-out', p('tsa.csr'), '-subj', '/C=US/O=notation-ts tests/CN=Test TSA']);
+    await run('openssl', ['x509', '-req', '-in', p('tsa.csr'), '-CA', p('root.crt'), '-CAkey', p('root.key'), '-set_serial', '2', '-out', p('tsa.crt'), '-days', '365', '-extfile', p('ext.cnf'), '-extensions', 'v3_tsa']);
+  }
   writeFileSync(p('tsaserial'), '01\n');
   writeFileSync(
     p('tsa.cnf'),
