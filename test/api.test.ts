@@ -4,8 +4,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { verify, verifyBlob, list, OciLayoutRepository, VerificationFailedError, NotationError } from '../src/index.js';
+import { sharedPath } from './helpers/shared.js';
 
-const NM = resolve(import.meta.dirname, '../../shared/notation-made');
+const NM = sharedPath('notation-made');
 const DIGEST = 'sha256:11ecf776c3fa005fa46d9548a5233014995d4322bb1e8b913c79c0388c17c993';
 
 describe('library facade', () => {

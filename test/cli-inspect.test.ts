@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { OciLayoutRepository } from '../src/oci/layout.js';
+import { sharedPath } from './helpers/shared.js';
 
-const E2E = resolve('../shared/conformance/fixtures/notation/test/e2e/testdata');
+const E2E = sharedPath('conformance/fixtures/notation/test/e2e/testdata');
 const SIGS = join(E2E, 'signatures');
 const LAYOUTS = join(E2E, 'registry/oci_layout');
-const MADE = resolve('../shared/notation-made');
+const MADE = sharedPath('notation-made');
 const SUBJECT = 'sha256:11ecf776c3fa005fa46d9548a5233014995d4322bb1e8b913c79c0388c17c993';
 const UTC = { TZ: 'UTC' };
 

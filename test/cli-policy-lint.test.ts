@@ -11,6 +11,7 @@ import { NotationError } from '../src/errors.js';
 import { lintBlobDocument, lintOciDocument, lintTrustPolicies, type LintReport } from '../src/cli/policy-lint.js';
 import { checkGoUnmarshal } from '../src/cli/policy-json.js';
 import { validateBlobTrustPolicy, validateOciTrustPolicy, type TrustPolicyStatement } from '../src/trustpolicy/index.js';
+import { sharedPath } from './helpers/shared.js';
 
 const statement = (over: Partial<TrustPolicyStatement> = {}): TrustPolicyStatement => ({
   name: 'prod',
@@ -165,7 +166,7 @@ describe('cli policy lint', () => {
   });
 
   it("lint and import agree with notation's policy cases of the conformance corpus", async () => {
-    const corpus = new URL('../../shared/conformance/', import.meta.url);
+    const corpus = new URL('file://' + sharedPath('conformance/'));
     const cases = (JSON.parse(readFileSync(new URL('cases.json', corpus), 'utf8')) as { cases: CorpusCase[] }).cases.filter(
       (c) => (c.operation === 'validate-oci-trust-policy' || c.operation === 'validate-blob-trust-policy') && Object.keys(c.params ?? {}).length === 0,
     );

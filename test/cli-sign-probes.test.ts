@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, readdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { sharedPath } from './helpers/shared.js';
 
-const MADE = new URL('../../shared/notation-made/', import.meta.url).pathname;
+const MADE = sharedPath('notation-made/');
 
 interface ProbeResult {
   exitCode: number;

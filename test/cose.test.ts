@@ -7,6 +7,7 @@ import { decodeCbor, encodeCbor, toJs, CborError, Tagged, type CborValue } from 
 import { encodeProtectedHeaders, encodeCoseSign1, toBeSigned } from '../src/cose/envelope.js';
 import { NotationError, EnvelopeError } from '../src/errors.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { sharedPath } from './helpers/shared.js';
 
 const SCHEME = 'io.cncf.notary.signingScheme';
 const STIME = 'io.cncf.notary.signingTime';
@@ -262,7 +263,7 @@ describe('cose: envelope rules (checklist 1.4)', function () {
 });
 
 describe('cose: encoding matches notation-core-go', () => {
-  const doc = JSON.parse(readFileSync('../shared/conformance/fixtures/notation-core-go/signature/cose/testdata/conformance.json', 'utf8'));
+  const doc = JSON.parse(readFileSync(sharedPath('conformance/fixtures/notation-core-go/signature/cose/testdata/conformance.json'), 'utf8'));
   it('protected header bytes of conformance.json', () => {
     const prot = encodeProtectedHeaders({
       alg: algorithmByKeySpec('RSA-3072')!,

@@ -19,6 +19,7 @@ import { EnvelopeError, SignatureIntegrityError, SigningError, NotationError } f
 import { parseCertificates } from '../src/x509/certificate.js';
 import { makePki, makeSelfSigned, KEY_SPECS, type Pki } from './helpers/pki.js';
 import { localSigner } from './conformance/adapters/envelope.js';
+import { sharedPath } from './helpers/shared.js';
 
 const FORMATS = [MEDIA_TYPE_JWS, MEDIA_TYPE_COSE] as const;
 const PAYLOAD = Buffer.from(JSON.stringify({ targetArtifact: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:' + 'a'.repeat(64), size: 16724 } }));
@@ -201,7 +202,7 @@ describe('envelope: parseEnvelope', () => {
   });
 
   // Envelopes made by the real notation (v1.3.2 / v2.0.0-alpha.1) must verify; the tampered ones must not, with notation's message.
-  const made = '../shared/notation-made/envelopes/';
+  const made = sharedPath('notation-made/envelopes/');
   for (const [f, mt] of [
     ['oci-jws-rsa.jws', MEDIA_TYPE_JWS],
     ['oci-jws-ec384.jws', MEDIA_TYPE_JWS],
@@ -224,7 +225,7 @@ describe('envelope: parseEnvelope', () => {
     expectThrows(() => parseEnvelope(MEDIA_TYPE_COSE, readFileSync(made + 'oci-cose-tampered.cose')).verify(), SignatureIntegrityError, 'SIGNATURE_INVALID', 'signature is invalid. Error: verification error');
   });
   it('notation-go fixture with a broken payload: verify reports the base64 offset as REF', () => {
-    const b = readFileSync('../shared/conformance/fixtures/notation-go/internal/mock/testdata/ca_invalid_sig_env.json');
+    const b = readFileSync(sharedPath('conformance/fixtures/notation-go/internal/mock/testdata/ca_invalid_sig_env.json'));
     expectThrows(() => parseEnvelope(MEDIA_TYPE_JWS, b).verify(), SignatureIntegrityError, 'SIGNATURE_INVALID', 'signature is invalid. Error: illegal base64 data at input byte 242');
   });
 });
@@ -262,7 +263,7 @@ describe('envelope: algorithm helpers', () => {
 
 describe('envelope: byte-identical to notation (re-signing notation-made envelopes)', function () {
   this.timeout(30_000);
-  const made = '../shared/notation-made/';
+  const made = sharedPath('notation-made/');
   for (const [f, mt, leaf, spec] of [
     ['envelopes/oci-jws-timestamped.jws', MEDIA_TYPE_JWS, 'leaf-rsa', 'RSA-3072'],
     ['envelopes/oci-cose-rsa.cose', MEDIA_TYPE_COSE, 'leaf-rsa', 'RSA-3072'],

@@ -8,8 +8,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, shellSplit } from './helpers/cli.js';
+import { sharedPath } from './helpers/shared.js';
 
-const ROOT = resolve(import.meta.dirname, '../../shared/notation-made');
+const ROOT = sharedPath('notation-made');
 const doc = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'utf8'));
 const EXPERIMENTAL = /^Warning: This feature is experimental.*\n?/gm;
 

@@ -15,9 +15,10 @@ import { parseOciLayoutReference, parseRegistryReference } from '../src/oci/refe
 import { digestProblem, sha256Digest } from '../src/oci/digest.js';
 import { NotationError } from '../src/errors.js';
 import type { Descriptor } from '../src/oci/types.js';
+import { sharedPath } from './helpers/shared.js';
 
-const MADE = new URL('../../shared/notation-made/oci/', import.meta.url).pathname;
-const E2E = new URL('../../shared/conformance/fixtures/notation/test/e2e/testdata/registry/oci_layout/', import.meta.url).pathname;
+const MADE = sharedPath('notation-made/oci/');
+const E2E = sharedPath('conformance/fixtures/notation/test/e2e/testdata/registry/oci_layout/');
 const SUBJECT: Descriptor = {
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   digest: 'sha256:11ecf776c3fa005fa46d9548a5233014995d4322bb1e8b913c79c0388c17c993',

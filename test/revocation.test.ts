@@ -12,6 +12,7 @@ import {
   createOcspRequest, ocspRequestTarget, parseDistributionPointUrls, FetchError, type Fetcher, type FetchInit, type CertRevocationResult,
 } from '../src/revocation/index.js';
 import { buildCrl, buildOcspResponse, makeCert, derExt, type TestCa } from './helpers/revocation-servers.js';
+import { sharedPath } from './helpers/shared.js';
 
 const CRL_URL = 'http://crl.test/ca.crl';
 const CRL2_URL = 'http://crl.test/ca2.crl';
@@ -287,7 +288,7 @@ describe('revocation', function () {
     const rootOk = () => ({ [ROOT_CRL]: goodRootCrl() });
 
     it('request is byte-identical to openssl\'s (SHA-1 CertID, no nonce) and sent as GET', async () => {
-      const base = new URL('../../shared/conformance/', import.meta.url).pathname;
+      const base = sharedPath('conformance/');
       const chain = parseCertificates(readFileSync(join(base, 'fixtures/notation/test/e2e/testdata/config/ocsp/certchain_with_ocsp.pem')));
       const req = createOcspRequest(chain[0], chain[1]);
       expect(Buffer.from(req).equals(readFileSync(join(base, 'generated/ocsp/e2e-leaf/request.der')))).to.equal(true);

@@ -25,8 +25,9 @@ import {
   signerForKey,
 } from '../src/signer/index.js';
 import { KEY_SPECS, makePki, makeSelfSigned, type Pki } from './helpers/pki.js';
+import { sharedPath } from './helpers/shared.js';
 
-const MADE = new URL('../../shared/notation-made/', import.meta.url).pathname;
+const MADE = sharedPath('notation-made/');
 const made = JSON.parse(readFileSync(join(MADE, 'cases.json'), 'utf8')) as {
   cases: Array<{ id: string; kind: string; signingKey: string; certChain: string; envelope?: string; signature?: string; layout?: string; subjectDigest?: string; signCommand: string; envelopeMediaType?: string; signatureFormat: string }>;
   signTimeProbes: Array<{ id: string; signingKey: string; certChain: string; jws: { outcome: string; stderr: string }; cose: { outcome: string; stderr: string }; blobJws: { outcome: string; stderr: string } }>;

@@ -6,6 +6,7 @@ import { parseCertificates } from '../src/x509/certificate.js';
 import { requestTimestamp, timestampSignature } from '../src/timestamp/client.js';
 import { parseTimestampToken } from '../src/timestamp/token.js';
 import { startTsa, type Tsa, type TsaMode } from './helpers/tsa.js';
+import { sharedPath } from './helpers/shared.js';
 
 async function codeAndMessage(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {
@@ -48,7 +49,7 @@ describe('TSA client against an openssl ts TSA', function () {
   });
 
   it('a token from this TSA does not verify against another root', async () => {
-    const other = parseCertificates(readFileSync('../shared/notation-made/pki/tsa-root.crt'));
+    const other = parseCertificates(readFileSync(sharedPath('notation-made/pki/tsa-root.crt')));
     const sig = Buffer.from('sig');
     const der = await requestTimestamp({ url: tsa.url, data: sig, hash: 'SHA-256' });
     expect(() => parseTimestampToken(der).verify({ signature: sig, roots: other })).to.throw('certificate signed by unknown authority');

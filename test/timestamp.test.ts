@@ -8,9 +8,10 @@ import { convertToDer } from '../src/timestamp/ber.js';
 import { parseGeneralizedTime } from '../src/timestamp/tstinfo.js';
 import { verifyAuthenticTimestamp, type AuthenticTimestampArgs } from '../src/verifier/authentic-timestamp.js';
 import type { EnvelopeContent } from '../src/envelope/types.js';
+import { sharedPath } from './helpers/shared.js';
 
-const TSP = '../shared/conformance/fixtures/tspclient-go/testdata/';
-const NM = '../shared/notation-made/';
+const TSP = sharedPath('conformance/fixtures/tspclient-go/testdata/');
+const NM = sharedPath('notation-made/');
 const token = readFileSync(TSP + 'TimeStampToken.p7s');
 const globalSignRoot = parseCertificates(readFileSync(TSP + 'GlobalSignRootCA.crt'));
 const genTime = new Date('2021-09-17T14:09:10Z');
@@ -196,7 +197,7 @@ describe('verifyAuthenticTimestamp (notation-made signatures)', () => {
 
   it('a genTime outside the signing chain validity fails', () => {
     // The token was made in 2026; a chain whose leaf starts later cannot be covered by it.
-    const late = parseCertificates(readFileSync('../shared/conformance/fixtures/notation-go/verifier/testdata/truststore/x509/ca/valid-trust-store/TestTimestampNotYetValid.crt'));
+    const late = parseCertificates(readFileSync(sharedPath('conformance/fixtures/notation-go/verifier/testdata/truststore/x509/ca/valid-trust-store/TestTimestampNotYetValid.crt')));
     const content: EnvelopeContent = { ...fresh, signerInfo: { ...fresh.signerInfo, certificateChain: late } };
     const err = codeOf(() => verifyAuthenticTimestamp(args(content, ['ca:interop', 'tsa:interop-tsa'], undefined, new Date('2026-11-22T06:20:00Z'))));
     expect(err).to.equal('TIMESTAMP_OUTSIDE_CERT_VALIDITY');

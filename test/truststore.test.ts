@@ -14,9 +14,10 @@ import {
   type TrustStoreType,
 } from '../src/truststore/index.js';
 import { makePki, makeSelfSigned, makeTsaPki, type Pki } from './helpers/pki.js';
+import { sharedPath } from './helpers/shared.js';
 
-const NM = new URL('../../shared/notation-made/', import.meta.url).pathname;
-const CONF = new URL('../../shared/conformance/', import.meta.url).pathname;
+const NM = sharedPath('notation-made/');
+const CONF = sharedPath('conformance/');
 
 function storeError(fn: () => unknown): TrustStoreError {
   try {

@@ -6,9 +6,10 @@ import { Certificate, parseCertificates, toPem } from '../src/x509/certificate.j
 import { parseCertificateFileContent, pemDecode } from '../src/x509/filecontent.js';
 import { validateCodeSigningChain, validateTimestampingChain } from '../src/x509/chain.js';
 import { validateTrustStoreCertificates } from '../src/truststore/index.js';
+import { sharedPath } from './helpers/shared.js';
 
-const CONF = new URL('../../shared/conformance/', import.meta.url).pathname;
-const NM = new URL('../../shared/notation-made/', import.meta.url).pathname;
+const CONF = sharedPath('conformance/');
+const NM = sharedPath('notation-made/');
 const rootDer = parseCertificateFileContent(readFileSync(NM + 'pki/root.crt'))[0].raw;
 const leafDer = parseCertificateFileContent(readFileSync(NM + 'pki/leaf-ec.crt'))[0].raw;
 const tsaDer = parseCertificateFileContent(readFileSync(CONF + 'fixtures/notation-core-go/x509/testdata/timestamp_leaf.crt'))[0].raw;

@@ -17,8 +17,9 @@ import {
 } from '../src/x509/rules.js';
 import { validateCodeSigningChain } from '../src/x509/chain.js';
 import { issueCertificate, makeKey, makePki, makeSelfSigned, makeTsaPki, KEY_SPECS } from './helpers/pki.js';
+import { sharedPath } from './helpers/shared.js';
 
-const NM = new URL('../../shared/notation-made/', import.meta.url).pathname;
+const NM = sharedPath('notation-made/');
 
 function thrown(fn: () => unknown): CertificateError {
   try {

@@ -10,6 +10,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sharedPath } from '../helpers/shared.js';
 
 export interface Case {
   id: string;
@@ -56,7 +57,7 @@ export interface AdapterResult {
 export type Adapter = (c: Case, ctx: CaseContext) => AdapterResult | Promise<AdapterResult>;
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_CASES = resolve(here, '../../../shared/conformance/cases.json');
+export const DEFAULT_CASES = sharedPath('conformance/cases.json');
 
 // Kept on globalThis: test runners may load this module twice (ESM and CJS views).
 const shared = ((globalThis as Record<string, unknown>).__notationConformance ??= {

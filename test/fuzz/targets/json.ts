@@ -15,9 +15,10 @@ import { parseOciTrustPolicy, parseBlobTrustPolicy, getApplicableOciPolicy, getA
 import { COMMANDS, parseResponse, parseRequest, parsePluginError, validateMetadata, type Command } from '../../../src/plugins/protocol.js';
 import { parseImageManifest, parseArtifactManifest, signatureReferrer, buildSignatureManifest } from '../../../src/oci/manifest.js';
 import { Finding, mutatedJson, target, typed } from '../harness.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const E2E = '../shared/conformance/fixtures/notation/test/e2e/testdata/config/trustpolicies/';
-const NM = '../shared/notation-made/policies/';
+const E2E = sharedPath('conformance/fixtures/notation/test/e2e/testdata/config/trustpolicies/');
+const NM = sharedPath('notation-made/policies/');
 const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 
 function files(dir: string): string[] {

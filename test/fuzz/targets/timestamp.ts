@@ -11,8 +11,9 @@ import { parseTimestampToken } from '../../../src/timestamp/token.js';
 import { parseTimestampResponse } from '../../../src/timestamp/client.js';
 import { convertToDer } from '../../../src/timestamp/ber.js';
 import { Finding, applyMutations, mutations, sameBytes, target, typed, type Mutation } from '../harness.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const TSP = '../shared/conformance/fixtures/tspclient-go/testdata/';
+const TSP = sharedPath('conformance/fixtures/tspclient-go/testdata/');
 
 interface Ctx {
   tokens: Uint8Array[];
