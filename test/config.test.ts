@@ -29,6 +29,7 @@ import { ConfigError, NotationError, SigningError } from '../src/errors.js';
 import { loadLocalSigner } from '../src/signer/local.js';
 import { OID, parseCertificates } from '../src/x509/certificate.js';
 import { makePki } from './helpers/pki.js';
+import { isRoot, openUp, runAsNobody } from './helpers/unprivileged.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ntscfg-'));
@@ -280,10 +281,16 @@ describe('config: atomic writes', () => {
   });
 
   it('fails cleanly in an unwritable directory', function () {
-    if (process.getuid?.() === 0) this.skip(); // root ignores directory permissions
     mkdirSync(join(dir, 'ro'));
-    chmodSync(join(dir, 'ro'), 0o500);
-    expect(() => writeFileAtomic(join(dir, 'ro', 'f'), 'x')).to.throw(/EACCES/);
+    chmodSync(join(dir, 'ro'), 0o555);
+    if (isRoot()) {
+      // Root ignores directory permissions: run the write as an unprivileged user.
+      openUp(dir);
+      const r = runAsNobody(
+        `import { writeFileAtomic } from './src/config/fsutil.ts';\ntry { writeFileAtomic(${JSON.stringify(join(dir, 'ro', 'f'))}, 'x'); console.log('written'); } catch (e) { console.log(e.message); }`,
+      );
+      expect(r.stdout + r.stderr).to.match(/EACCES/);
+    } else expect(() => writeFileAtomic(join(dir, 'ro', 'f'), 'x')).to.throw(/EACCES/);
     expect(readdirSync(join(dir, 'ro'))).to.deep.equal([]);
   });
 });
