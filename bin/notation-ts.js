@@ -1,18 +1,17 @@
 #!/usr/bin/env node
-// Entry point of the notation-ts CLI. Prefers the single-file bundle (`npm run
-// build:cli`: start-up loads one module graph instead of hundreds of files),
-// else the tsc output in dist/.
-import { existsSync } from 'node:fs';
+// Entry point of the notation-ts CLI (see load-cli.js for how the code is loaded).
+import { isatty } from 'node:tty';
+import { loadCli } from './load-cli.js';
 
-const bundle = new URL('../dist/bundle/main.js', import.meta.url);
-const { run } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
-
+const { run } = await loadCli();
 const code = await run(process.argv.slice(2), {
   stdout: { write: (s) => process.stdout.write(s) },
+  // process.stderr is created on first use (a pipe or tty stream costs ~2 ms), so
+  // only a run that writes to it pays.
   stderr: { write: (s) => process.stderr.write(s) },
   env: process.env,
   cwd: process.cwd(),
-  isTTY: !!process.stderr.isTTY,
+  isTTY: isatty(2),
   readStdin: async () => {
     const chunks = [];
     for await (const c of process.stdin) chunks.push(c);

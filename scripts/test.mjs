@@ -9,6 +9,9 @@ const needed = [
   { pkg: 'openssl', check: () => has('openssl') },
   { pkg: 'softhsm2', check: () => existsSync('/usr/lib/softhsm/libsofthsm2.so') && has('softhsm2-util') },
   { pkg: 'docker-registry', check: () => has('docker-registry') || existsSync('/usr/bin/docker-registry') },
+  // htpasswd for the registry basic-auth tests, pkcs11-tool for the HSM guide's commands.
+  { pkg: 'apache2-utils', check: () => has('htpasswd') },
+  { pkg: 'opensc', check: () => has('pkcs11-tool') },
 ];
 
 function has(cmd) {

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,7 @@ function buildCli(): Promise<string> {
     // tsc exits non-zero on type errors elsewhere in the tree but still emits.
     execFile('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(BUILD_DIR, 'dist')], { cwd: ROOT }, () => {
       mkdirSync(join(BUILD_DIR, 'bin'), { recursive: true });
-      copyFileSync(join(ROOT, 'bin', 'notation-ts.js'), join(BUILD_DIR, 'bin', 'notation-ts.js'));
+      for (const f of readdirSync(join(ROOT, 'bin'))) copyFileSync(join(ROOT, 'bin', f), join(BUILD_DIR, 'bin', f));
       resolve(BUILD_DIR);
     });
   });

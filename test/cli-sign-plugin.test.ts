@@ -33,7 +33,7 @@ function signatureManifests(layout: string): { annotations: Record<string, strin
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
   return index.manifests
     .map((d) => JSON.parse(readFileSync(join(layout, 'blobs', ...d.digest.split(':')), 'utf8')))
-    .filter((m) => m.artifactType === 'application/vnd.cncf.notary.signature');
+    .filter((m) => m.artifactType === 'application/vnd.cncf.notary.signature' || m.config?.mediaType === 'application/vnd.cncf.notary.signature');
 }
 
 describe('cli sign with plugin keys', function () {

@@ -87,7 +87,7 @@ function signatures(layout: string): { digest: string; manifest: { layers: { med
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
   return index.manifests
     .map((d) => ({ digest: d.digest, manifest: JSON.parse(readFileSync(join(layout, 'blobs', ...d.digest.split(':')), 'utf8')) }))
-    .filter((x) => x.manifest.artifactType === 'application/vnd.cncf.notary.signature');
+    .filter((x) => x.manifest.artifactType === 'application/vnd.cncf.notary.signature' || x.manifest.config?.mediaType === 'application/vnd.cncf.notary.signature');
 }
 
 function envelopeOf(layout: string, digest: string): Uint8Array {

@@ -136,8 +136,9 @@ describe('oci references', () => {
 describe('signature manifests', () => {
   const blobDescriptor: Descriptor = { mediaType: 'application/jose+json', digest: 'sha256:' + '1'.repeat(64), size: 10 };
 
-  it('builds the manifest byte-for-byte as notation v2 (field order, empty config with data, sorted annotations)', () => {
+  it('builds the OCI 1.1 form byte-for-byte as newer notation-go (field order, empty config with data, sorted annotations)', () => {
     const built = buildSignatureManifest({
+      form: 'artifactType',
       blobDescriptor,
       subject: SUBJECT,
       annotations: { 'org.opencontainers.image.created': '2026-01-02T03:04:05Z', 'io.cncf.notary.x509chain.thumbprint#S256': '["ab"]', 'z<&>': 'v' },
@@ -151,6 +152,16 @@ describe('signature manifests', () => {
     expect(Buffer.from(built.bytes).toString()).to.equal(expected);
     expect(built.descriptor).to.deep.include({ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: expected.length, artifactType: 'application/vnd.cncf.notary.signature' });
     expect(built.descriptor.digest).to.equal('sha256:' + createHash('sha256').update(expected).digest('hex'));
+  });
+
+  it('by default builds exactly the manifest released notation wrote (legacy config form)', () => {
+    const layout = sharedPath('notation-made/oci/oci-jws-rsa');
+    const want = readFileSync(join(layout, 'blobs/sha256/dafa0239ec363afad86e4b8d92eeb75ed4c69a54f92c4cfe6930e55e027af460'));
+    const m = JSON.parse(want.toString());
+    const built = buildSignatureManifest({ blobDescriptor: m.layers[0], subject: m.subject, annotations: m.annotations });
+    expect(Buffer.from(built.bytes).toString()).to.equal(want.toString());
+    expect(built.descriptor.digest).to.equal('sha256:dafa0239ec363afad86e4b8d92eeb75ed4c69a54f92c4cfe6930e55e027af460');
+    expect(built.descriptor.artifactType).to.equal('application/vnd.cncf.notary.signature');
   });
 
   it('adds a created time when missing and rejects a non-RFC 3339 one', () => {
@@ -244,7 +255,7 @@ describe('OciLayoutRepository', () => {
     expect(sigs.map((s) => s.digest)).to.deep.equal(['sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f']);
   });
 
-  it('pushes a signature exactly as notation v2 and lists it untagged in index.json', async () => {
+  it('pushes a signature exactly as notation and lists it untagged in index.json', async () => {
     const dir = layout('oci-cose-rsa');
     const before = readFileSync(join(dir, 'index.json'), 'utf8');
     const repo = new OciLayoutRepository(dir, { now: () => new Date('2026-03-04T05:06:07Z') });
@@ -259,11 +270,11 @@ describe('OciLayoutRepository', () => {
       digest: manifestDescriptor.digest,
       size: manifestDescriptor.size,
       annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': '["aa"]', 'org.opencontainers.image.created': '2026-03-04T05:06:07Z' },
-      artifactType: 'application/vnd.cncf.notary.signature',
     });
-    expect(Object.keys(entry)).to.deep.equal(['mediaType', 'digest', 'size', 'annotations', 'artifactType']);
+    expect(Object.keys(entry)).to.deep.equal(['mediaType', 'digest', 'size', 'annotations']);
     const manifest = JSON.parse(readFileSync(join(dir, 'blobs/sha256', manifestDescriptor.digest.slice(7)), 'utf8'));
-    expect(manifest.config).to.deep.equal({ mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2, data: 'e30=' });
+    expect(manifest.config).to.deep.equal({ mediaType: 'application/vnd.cncf.notary.signature', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 });
+    expect(manifest.artifactType).to.equal(undefined);
     expect(manifest.subject).to.deep.equal(SUBJECT);
     const sigs = repo.listSignaturesSync(SUBJECT);
     expect(sigs.map((s) => s.digest)).to.include(manifestDescriptor.digest).and.have.length(2);

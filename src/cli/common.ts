@@ -12,21 +12,18 @@ import type { VerificationOutcome } from '../verifier/types.js';
 import { userMetadata } from '../verifier/types.js';
 import type { Logger, VerifierOptions } from '../verifier/verifier.js';
 
+/**
+ * notation's -v/-d log lines (logrus text format with DisableQuote): warnings,
+ * errors and info with -v, everything with -d.
+ */
 export function logger(ctx: CliContext): Logger {
   const verbose = !!ctx.flags.verbose || !!ctx.flags.debug;
+  const line = (level: string, m: string) => ctx.stderr.write(`level=${level} msg=${m}\n`);
   return {
-    warn: (m) => {
-      if (verbose) ctx.stderr.write(`level=warning msg=${JSON.stringify(m)}\n`);
-    },
-    error: (m) => {
-      if (verbose) ctx.stderr.write(`level=error msg=${JSON.stringify(m)}\n`);
-    },
-    info: (m) => {
-      if (ctx.flags.debug) ctx.stderr.write(`level=info msg=${JSON.stringify(m)}\n`);
-    },
-    debug: (m) => {
-      if (ctx.flags.debug) ctx.stderr.write(`level=debug msg=${JSON.stringify(m)}\n`);
-    },
+    warn: (m) => void (verbose && line('warning', m)),
+    error: (m) => void (verbose && line('error', m)),
+    info: (m) => void (verbose && line('info', m)),
+    debug: (m) => void (ctx.flags.debug && line('debug', m)),
   };
 }
 
@@ -164,12 +161,24 @@ export function outcomeJson(outcome: VerificationOutcome | undefined): Record<st
       ...(r?.error ? { error: r.error.message } : {}),
     };
   });
+  // The descriptor and user-metadata comparisons run after the five checks and are
+  // always enforced; notation reports them only as the outcome's error.
+  const code = (outcome.error as { code?: string } | undefined)?.code;
+  const after = outcome.verificationLevel.name === 'skip' ? [] : [
+    { type: 'targetArtifact', codes: ['CONTENT_DESCRIPTOR_MISMATCH', 'BLOB_MISMATCH'] },
+    { type: 'userMetadata', codes: ['USER_METADATA_MISMATCH'] },
+  ].map(({ type, codes }) => {
+    const failed = !!code && codes.includes(code);
+    const ran = !!outcome.targetArtifact;
+    return { type, action: 'enforce', result: failed ? 'failed' : ran ? 'passed' : 'not-run', ...(failed ? { error: outcome.error!.message } : {}) };
+  });
+  checks.push(...(after as typeof checks));
   const si = outcome.envelopeContent?.signerInfo;
   return {
     signatureDigest: outcome.signatureManifestDigest,
     signatureMediaType: outcome.signatureMediaType,
     result: outcome.error ? 'failed' : outcome.verificationLevel.name === 'skip' ? 'skipped' : 'passed',
-    ...(outcome.error ? { error: outcome.error.message } : {}),
+    ...(outcome.error ? { error: outcome.error.message, ...(code ? { errorCode: code } : {}) } : {}),
     verificationLevel: outcome.verificationLevel.name,
     statement: outcome.statement,
     checks,

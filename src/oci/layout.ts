@@ -443,7 +443,11 @@ export class OciLayoutRepository implements Repository {
     await this.withIndexLock(() => {
       const index = this.readIndex();
       if (index.manifests.some((m) => m.digest === built.descriptor.digest)) return;
-      index.raw.manifests = [...index.rawManifests, goDescriptor(built.descriptor)];
+      // notation lists a legacy-form manifest in index.json without artifactType.
+      const { artifactType, ...plain } = built.descriptor;
+      const entry = built.manifest.artifactType ? built.descriptor : plain;
+      void artifactType;
+      index.raw.manifests = [...index.rawManifests, goDescriptor(entry)];
       this.writeAtomic(join(this.root, 'index.json'), goMarshal(index.raw));
     });
     return { blobDescriptor, manifestDescriptor: built.descriptor };

@@ -17,6 +17,7 @@ import {
   MEDIA_TYPE_ARTIFACT_MANIFEST,
   MEDIA_TYPE_EMPTY_JSON,
   MEDIA_TYPE_IMAGE_MANIFEST,
+  MEDIA_TYPE_NOTATION_CONFIG_LEGACY,
   type ArtifactManifest,
   type Descriptor,
   type ImageManifest,
@@ -68,9 +69,19 @@ export interface BuiltSignatureManifest {
 }
 
 /**
- * Builds the signature manifest for an envelope blob: image manifest, artifactType
- * notary signature, config = the empty JSON descriptor (with data), one layer, the
- * subject, and annotations (created time added when missing, validated when given).
+ * Which shape of signature manifest to write. `legacy` is what released notation
+ * (v1.3.2, v2.0.0-alpha.1) writes: no artifactType, config.mediaType
+ * `application/vnd.cncf.notary.signature` over the `{}` blob. Their OCI-layout
+ * reader finds signatures only through that config media type, so it is our
+ * default. `artifactType` is the OCI 1.1 form newer notation-go writes (artifactType
+ * + the empty JSON config); every notation reads it from registries.
+ */
+export type SignatureManifestForm = 'legacy' | 'artifactType';
+
+/**
+ * Builds the signature manifest for an envelope blob: an image manifest with one
+ * layer, the subject, and annotations (created time added when missing, validated
+ * when given), in the given form (default `legacy`, see SignatureManifestForm).
  */
 export function buildSignatureManifest(input: {
   blobDescriptor: Descriptor;
@@ -78,6 +89,7 @@ export function buildSignatureManifest(input: {
   annotations?: Record<string, string> | null;
   /** Time for org.opencontainers.image.created when the annotations lack it. */
   now?: Date;
+  form?: SignatureManifestForm;
 }): BuiltSignatureManifest {
   const annotations: Record<string, string> = { ...(input.annotations ?? {}) };
   const created = annotations[ANNOTATION_CREATED];
@@ -86,11 +98,14 @@ export function buildSignatureManifest(input: {
   } else if (!isRfc3339(created)) {
     throw new RepositoryError('INVALID_DATE_TIME_FORMAT', `invalid date and time format: ${ANNOTATION_CREATED} ${JSON.stringify(created)} is not RFC 3339`);
   }
+  const legacy = (input.form ?? 'legacy') === 'legacy';
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPE_IMAGE_MANIFEST,
-    artifactType: ARTIFACT_TYPE_NOTATION,
-    config: { ...EMPTY_JSON_DESCRIPTOR },
+    ...(legacy ? {} : { artifactType: ARTIFACT_TYPE_NOTATION }),
+    config: legacy
+      ? { mediaType: MEDIA_TYPE_NOTATION_CONFIG_LEGACY, digest: EMPTY_JSON_DESCRIPTOR.digest, size: EMPTY_JSON_DESCRIPTOR.size }
+      : { ...EMPTY_JSON_DESCRIPTOR },
     layers: [input.blobDescriptor],
     subject: input.subject,
     annotations: sortedMap(annotations),

@@ -3,20 +3,26 @@
  * https for both), a whole-request timeout, a byte cap while reading, and
  * redirects followed like Go's http.Client (at most 10, http only).
  */
-import http from 'node:http';
+import type * as Http from 'node:http';
 import { FetchError, type Fetcher, type FetchInit, type FetchResponse } from './types.js';
 
 const MAX_REDIRECTS = 10;
 
+// Loaded on the first request: most verifications never fetch (no URLs, or a
+// cached CRL), and loading node:http costs ~4 ms of every CLI start.
+let httpModule: Promise<typeof Http> | undefined;
+const loadHttp = () => (httpModule ??= import('node:http'));
+
 export const httpFetcher: Fetcher = async (url, init) => {
   const deadline = Date.now() + init.timeoutMs;
+  const http = await loadHttp();
   let current = url;
   let method = init.method;
   let body = init.body;
   for (let hop = 0; ; hop++) {
     const left = deadline - Date.now();
     if (left <= 0) throw new FetchError('timeout', `request to ${url} timed out after ${init.timeoutMs} ms`);
-    const r = await once(current, { ...init, method, body, timeoutMs: left });
+    const r = await once(http, current, { ...init, method, body, timeoutMs: left });
     if (r.location === undefined) return { status: r.status, body: r.body };
     if (hop >= MAX_REDIRECTS) throw new FetchError('network', `stopped after ${MAX_REDIRECTS} redirects`);
     const next = new URL(r.location, current);
@@ -30,7 +36,7 @@ export const httpFetcher: Fetcher = async (url, init) => {
   }
 };
 
-function once(url: string, init: FetchInit): Promise<FetchResponse & { location?: string }> {
+function once(http: typeof Http, url: string, init: FetchInit): Promise<FetchResponse & { location?: string }> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {

@@ -217,6 +217,25 @@ export function goNameString(rdns: NameAttribute[][]): string {
   return parts.join(',');
 }
 
+// Names rendered before, by their DER: the same issuers and subjects recur in
+// every chain (a CA, a signer), and parsing + rendering one costs ~10 us.
+const MAX_RENDERED_NAMES = 1024;
+const MAX_RENDERED_NAME_BYTES = 4096;
+const renderedNames = new Map<string, string>();
+
+/** goNameString(parseName(der)), memoized by the DER bytes; throws as parseName does. */
+function renderName(der: Uint8Array): string {
+  if (der.length > MAX_RENDERED_NAME_BYTES) return goNameString(parseName(der));
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  let s = renderedNames.get(key);
+  if (s === undefined) {
+    s = goNameString(parseName(der));
+    if (renderedNames.size >= MAX_RENDERED_NAMES) renderedNames.delete(renderedNames.keys().next().value!);
+    renderedNames.set(key, s);
+  }
+  return s;
+}
+
 function encodeTlv(tag: number, body: Uint8Array): Uint8Array {
   const len = body.length;
   let hdr: number[];
@@ -272,8 +291,8 @@ export class Certificate {
   readonly signatureAlgorithmParams?: Uint8Array;
   readonly signatureValue: Uint8Array;
   readonly extensions: Extension[];
-  private _subject?: string;
-  private _issuer?: string;
+  private readonly _subject: string;
+  private readonly _issuer: string;
   private _publicKey?: KeyObject;
   private _fingerprint?: string;
   // Decoded extensions, memoized (null = absent); getters hand out copies.
@@ -315,8 +334,8 @@ export class Certificate {
       this.rawIssuer = slice(der, issuerT);
       this.rawSubject = slice(der, subjectT);
       // Decode both names now so a malformed one fails parsing (as in Go), not a later `subject` read.
-      parseName(this.rawIssuer);
-      parseName(this.rawSubject);
+      this._issuer = renderName(this.rawIssuer);
+      this._subject = renderName(this.rawSubject);
       const [nb, na] = children(der, validityT);
       this.notBefore = parseTime(der, nb);
       this.notAfter = parseTime(der, na);
@@ -349,11 +368,11 @@ export class Certificate {
 
   /** Subject as Go's pkix.Name.String() renders it (what notation prints and matches). */
   get subject(): string {
-    return (this._subject ??= goNameString(parseName(this.rawSubject)));
+    return this._subject;
   }
 
   get issuer(): string {
-    return (this._issuer ??= goNameString(parseName(this.rawIssuer)));
+    return this._issuer;
   }
 
   get publicKey(): KeyObject {

@@ -38,6 +38,24 @@ const MANDATORY = ['C', 'ST', 'O'] as const;
  */
 export function parseDistinguishedName(name: string): Map<string, string> {
   if (typeof name !== 'string') throw new TrustPolicyError(DN_ERROR.PARSE, 'distinguished name (DN) must be a string');
+  // The result depends on the text alone, and the same few DNs (a policy's
+  // identities, a signer's subject) come back on every verification: remember
+  // successful parses (errors are rare and recomputed). Callers get their own copy.
+  const known = parsedDNs.get(name);
+  if (known) return new Map(known);
+  const parsed = parseDistinguishedNameUncached(name);
+  if (name.length <= MAX_CACHED_DN_LENGTH) {
+    if (parsedDNs.size >= MAX_CACHED_DNS) parsedDNs.delete(parsedDNs.keys().next().value!);
+    parsedDNs.set(name, new Map(parsed));
+  }
+  return parsed;
+}
+
+const MAX_CACHED_DNS = 512;
+const MAX_CACHED_DN_LENGTH = 1024;
+const parsedDNs = new Map<string, Map<string, string>>();
+
+function parseDistinguishedNameUncached(name: string): Map<string, string> {
   if (name.length > MAX_DN_LENGTH) {
     throw new TrustPolicyError(DN_ERROR.PARSE, `distinguished name (DN) is longer than ${MAX_DN_LENGTH} characters`);
   }
@@ -176,9 +194,15 @@ function decodeLdapValue(s: string): string {
 
 const SPECIAL_AFTER_BACKSLASH = new Set([' ', '"', '#', '+', ',', ';', '<', '=', '>', '\\']);
 
+// Text that decodes to itself: no escapes, no surrogates (a lone one would
+// become U+FFFD in the UTF-8 round trip below) and no U+FEFF (TextDecoder drops a
+// leading BOM).
+const UNESCAPED = /^[^\\\ud800-\udfff\ufeff]*$/;
+
 /** Trims spaces, then unescapes `\c` and `\XX` (bytes, reassembled as UTF-8). */
 function decodeLdapString(raw: string): string {
   let trimmed = raw.replace(/^ +/, '').replace(/ +$/, '');
+  if (UNESCAPED.test(trimmed)) return trimmed;
   // REF re-adds one trailing space when the trimmed text ends with a backslash
   // (v3.4.11 does not check whether that backslash is itself escaped).
   if (trimmed.endsWith('\\') && raw.endsWith(' ')) trimmed += ' ';

@@ -18,8 +18,13 @@ const NAMED_ESCAPES: Record<string, string> = {
 // unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
+// Printable ASCII without '"' and '\\': quoted as is. Most strings are, and this
+// spares compiling the Unicode-property regex above (~1 ms at CLI start-up).
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Go's strconv.Quote: double-quoted with Go escapes for non-printable runes. */
 export function goQuote(s: string): string {
+  if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const named = NAMED_ESCAPES[ch];

@@ -1,0 +1,45 @@
+// `npm run build:cli`: bundles the CLI into dist/bundle/cli.cjs (one CommonJS
+// file: no per-module resolution at start-up; command modules stay lazy inside it)
+// and records its V8 code cache, dist/bundle/cli.cjs.cache, by running a training
+// workload (key generation, OCI-layout and blob signing/verification, list,
+// inspect) through bin/load-cli.js in a fresh `node` (same V8 flags as a normal
+// run). The cache is only an accelerator: without it, or when V8 refuses it, the
+// bundle compiles as usual. docs/performance.md has the measurements.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'dist', 'bundle');
+
+rmSync(OUT, { recursive: true, force: true }); // no stale chunks of earlier builds
+mkdirSync(OUT, { recursive: true });
+await build({
+  entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+  outfile: join(OUT, 'cli.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // ES module builds of the dependencies: no CommonJS wrappers to run at start-up.
+  mainFields: ['module', 'main'],
+  external: ['graphene-pk11', 'pkcs11js', 'cbor-extract'],
+  // Modules that find files relative to themselves (package.json, createRequire) sit
+  // two folders below src/ and dist/; the bundle answers for such a module.
+  define: { 'import.meta.url': '__notationTsModuleUrl' },
+  banner: { js: "const __notationTsModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'cli', 'commands', 'bundle.js')).href;" },
+  logLevel: 'warning',
+});
+
+// bin/load-cli.js reads the bundle as latin1 (faster than UTF-8 decoding): esbuild
+// escapes non-ASCII in code, but keeps some comments verbatim; escape those too.
+const bundle = join(OUT, 'cli.cjs');
+const text = readFileSync(bundle, 'utf8');
+if (/[^\0-\x7f]/.test(text)) writeFileSync(bundle, text.replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+
+if (!process.argv.includes('--no-cache')) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-cli-cache.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) console.warn('build-cli: no code cache recorded (the training run failed); the CLI works without it, only starts slower');
+}
