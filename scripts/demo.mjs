@@ -185,7 +185,8 @@ function tamperSignatures(dir) {
   let n = 0;
   for (const d of index.manifests) {
     const manifest = JSON.parse(readFileSync(blobPath(d.digest), 'utf8'));
-    if (manifest.artifactType !== 'application/vnd.cncf.notary.signature') continue;
+    const isSignature = manifest.artifactType === 'application/vnd.cncf.notary.signature' || manifest.config?.mediaType === 'application/vnd.cncf.notary.signature';
+    if (!isSignature) continue;
     const layer = manifest.layers[0];
     let env = readFileSync(blobPath(layer.digest));
     if (layer.mediaType === 'application/jose+json') {

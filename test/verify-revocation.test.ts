@@ -140,6 +140,8 @@ describe('timestamp countersignature: revocation of the TSA chain', function () 
       const chain = await env.chain('leaf');
       const root = chain[chain.length - 1];
       const signer = LocalSigner.fromPem(readFileSync(join(env.dir, 'leaf.key')), chain.map(toPem).join(''));
+      // The leaf was issued a moment ago; the TSA's ±1 s accuracy must fall inside its validity.
+      await new Promise((r) => setTimeout(r, Math.max(0, chain[0].notBefore.getTime() + 2500 - Date.now())));
       const { envelope } = await signDescriptor(target, {
         signer,
         signatureMediaType: 'application/cose',

@@ -15,11 +15,12 @@ const NAMED_ESCAPES: Record<string, string> = {
   '"': '\\"',
 };
 
-// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII
+// space. Built on first use: the Unicode tables cost ~1 ms, and plain ASCII never needs them.
+let printable: RegExp | undefined;
+const PRINTABLE = () => (printable ??= new RegExp('^[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S} ]$', 'u'));
 
-// Printable ASCII without '"' and '\\': quoted as is. Most strings are, and this
-// spares compiling the Unicode-property regex above (~1 ms at CLI start-up).
+// Printable ASCII without '"' and '\\': quoted as is (most strings are).
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** Go's strconv.Quote: double-quoted with Go escapes for non-printable runes. */
@@ -32,7 +33,7 @@ export function goQuote(s: string): string {
       out += named;
       continue;
     }
-    if (PRINTABLE.test(ch)) {
+    if (PRINTABLE().test(ch)) {
       out += ch;
       continue;
     }
