@@ -15,9 +15,12 @@ const { fileURLToPath } = require('node:url');
 const { dirname } = require('node:path');
 
 const BUNDLE = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
-// The bundle's one import() of a computed specifier (src/cli/signing.ts, the
-// optional PKCS#11 signer) resolves where that module sits in the tsc output.
-const CLI_DIR_URL = new URL('../dist/cli/', import.meta.url);
+const BUNDLE_URL = new URL('../dist/bundle/cli.cjs', import.meta.url);
+// import() cannot run inside a vm.Script on Node 20 (it needs
+// --experimental-vm-modules, and a cached script loses the callback), so the build
+// rewrites the bundle's import() calls (node:http, the optional PKCS#11 signer
+// from the tsc output) to this function, resolving against the bundle's location.
+const importForBundle = (spec) => import(spec.startsWith('.') ? new URL(spec, BUNDLE_URL).href : spec);
 export const CACHE = `${BUNDLE}.cache`;
 
 /**
@@ -29,13 +32,12 @@ export async function loadCli() {
   // esbuild writes ASCII only (non-ASCII is escaped), so latin1 decodes it exactly and fastest.
   const source = readFileSync(BUNDLE, 'latin1');
   const cachedData = existsSync(CACHE) ? readFileSync(CACHE) : undefined;
-  // The CommonJS module wrapper, as Node's own loader would add it.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // The CommonJS module wrapper, as Node's own loader adds it, plus importForBundle.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __notationTsImport) {${source}\n})`, {
     filename: BUNDLE,
     cachedData,
-    importModuleDynamically: (spec) => import(spec.startsWith('.') ? new URL(spec, CLI_DIR_URL).href : spec),
   });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
+  script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE), importForBundle);
   return { run: mod.exports.run, script, cacheRejected: cachedData ? script.cachedDataRejected : undefined };
 }

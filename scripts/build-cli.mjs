@@ -35,9 +35,15 @@ await build({
 
 // bin/load-cli.js reads the bundle as latin1 (faster than UTF-8 decoding): esbuild
 // escapes non-ASCII in code, but keeps some comments verbatim; escape those too.
+// import() does not work inside the vm.Script that runs the bundle on Node 20, and
+// esbuild keeps it for externals (node:http) and computed specifiers (the
+// optional PKCS#11 signer): every import( becomes a call of the loader's import
+// function (a wrapper parameter; see bin/load-cli.js).
 const bundle = join(OUT, 'cli.cjs');
-const text = readFileSync(bundle, 'utf8');
-if (/[^\0-\x7f]/.test(text)) writeFileSync(bundle, text.replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+const text = readFileSync(bundle, 'utf8')
+  .replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`)
+  .replace(/(?<![\w$.])import\(/g, '__notationTsImport(');
+writeFileSync(bundle, text);
 
 if (!process.argv.includes('--no-cache')) {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-cli-cache.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });

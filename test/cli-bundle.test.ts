@@ -1,0 +1,68 @@
+/**
+ * What bin/notation-ts.js runs: the one-file CLI bundle (dist/bundle/cli.cjs)
+ * with its V8 code cache, built by `npm run build:cli` (scripts/build-cli.mjs).
+ * Built here when missing. The commands run as real processes.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'cli.cjs');
+const SHARED = join(ROOT, '..', 'shared', 'notation-made');
+const DIGEST = 'sha256:11ecf776c3fa005fa46d9548a5233014995d4322bb1e8b913c79c0388c17c993';
+
+describe('CLI bundle (dist/bundle/cli.cjs + code cache)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let env: NodeJS.ProcessEnv = {};
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'notation-ts.js'), ...args], { cwd: dir, env, encoding: 'utf8' });
+
+  before(() => {
+    if (!existsSync(BUNDLE) || !existsSync(`${BUNDLE}.cache`)) {
+      const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { cwd: ROOT, encoding: 'utf8' });
+      expect(b.status, b.stderr).to.equal(0);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'nts-bundle-'));
+    cpSync(join(SHARED, 'truststore'), join(dir, 'cfg', 'truststore'), { recursive: true });
+    cpSync(join(SHARED, 'policies', 'oci-strict.json'), join(dir, 'cfg', 'trustpolicy.json'));
+    cpSync(join(SHARED, 'oci', 'oci-jws-rsa'), join(dir, 'layout'), { recursive: true });
+    env = { PATH: process.env.PATH, HOME: dir, NOTATION_CONFIG: join(dir, 'cfg'), NOTATION_CACHE: join(dir, 'cache') };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is what bin/notation-ts.js loads, and this Node accepts its code cache', async () => {
+    const loader = join(ROOT, 'bin', 'load-cli.js'); // plain JS, no declarations: imported by path
+    const { loadCli } = (await import(pathToFileURL(loader).href)) as { loadCli: () => Promise<{ script?: unknown; cacheRejected?: boolean }> };
+    const r = await loadCli();
+    expect(r.script, 'bundle used').to.not.equal(undefined);
+    expect(r.cacheRejected).to.equal(false);
+  });
+
+  it('holds no bare import() (they cannot run in the vm script) and only ASCII (it is read as latin1)', () => {
+    const text = readFileSync(BUNDLE, 'latin1');
+    expect(text.match(/(?<![\w$.])import\(/g)).to.equal(null);
+    expect(/[^\0-\x7f]/.test(text)).to.equal(false);
+    expect(text).to.include('__notationTsImport("node:http")');
+  });
+
+  it('verifies an OCI layout as the in-process CLI does', () => {
+    const r = cli('verify', '--oci-layout', '--scope', 'local/interop', `layout@${DIGEST}`);
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal(`Successfully verified signature for layout@${DIGEST}\n`);
+    expect(r.status).to.equal(0);
+  });
+
+  it('finds package.json from the bundle (version) and reaches the PKCS#11 module loader through import()', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(cli('version').stdout).to.include(`Version:      ${pkg.version}\n`);
+    writeFileSync(join(dir, 'cfg', 'signingkeys.json'), JSON.stringify({ default: 'hsm', keys: [{ name: 'hsm', id: 'pkcs11:token=none;object=none?module-path=/nonexistent/p11.so', pluginName: 'pkcs11' }] }));
+    const r = cli('sign', '--oci-layout', `layout@${DIGEST}`);
+    expect(r.status).to.equal(1);
+    // Either the signer module ran (dist/ built) or the build lacks it; never a vm import failure.
+    expect(r.stderr).to.match(/^Error: (failed to load PKCS#11 module \/nonexistent\/p11\.so|the built-in pkcs11 plugin is not available)/);
+  });
+});
