@@ -4,21 +4,9 @@
  * map keys sorted, and '<', '>', '&', U+2028, U+2029 escaped as \u00XX.
  */
 import type { Descriptor } from './types.js';
+import { goMarshal as marshal, sortedMap } from '../util/gojson.js';
 
-function goEscape(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-}
-
-/** Go map[string]string: keys sorted bytewise (UTF-8 order; code-unit order matches for BMP). */
-export function sortedMap(m: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(m).sort(compareUtf8)) out[k] = m[k]!;
-  return out;
-}
-
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+export { sortedMap };
 
 /** An OCI descriptor with ocispec.Descriptor field order and omitempty rules. */
 export function goDescriptor(d: Descriptor): Record<string, unknown> {
@@ -41,5 +29,5 @@ function goPlatform(p: Record<string, unknown>): Record<string, unknown> {
 
 /** Serializes an already Go-ordered value. */
 export function goMarshal(v: unknown): Uint8Array {
-  return Buffer.from(goEscape(JSON.stringify(v)), 'utf8');
+  return Buffer.from(marshal(v), 'utf8');
 }

@@ -10,6 +10,7 @@
  * Encoding escapes like Go (<, >, & and U+2028/9 as \u escapes, control characters
  * as \u00xx) so byte-exact outputs (the error JSON) match.
  */
+import { goMarshal as marshal, sortedMap as sortMap, goTimeJson } from '../util/gojson.js';
 
 export type Spec =
   | 'string'
@@ -145,57 +146,14 @@ export function decodeJson(text: string, spec: Spec): unknown {
   return decodeValue(parsed, spec);
 }
 
-function goString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
-      out += '\\u' + c.toString(16).padStart(4, '0');
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const n = s.charCodeAt(i + 1);
-      if (n >= 0xdc00 && n <= 0xdfff) {
-        out += ch + s[i + 1];
-        i++;
-      } else out += '\ufffd';
-    } else if (c >= 0xdc00 && c <= 0xdfff) out += '\ufffd';
-    else out += ch;
-  }
-  return out + '"';
-}
-
-/**
- * Serialises like json.Marshal. Objects keep insertion order (build them in Go struct
- * field order); pass maps through `sortedMap` since Go sorts map keys. Undefined
- * members are omitted (use them for omitempty); Uint8Array becomes base64; Date
- * becomes RFC 3339 with Go's trimmed fraction.
- */
+/** json.Marshal (see src/util/gojson.ts); build objects in Go struct field order. */
 export function goMarshal(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return goString(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof Uint8Array) return goString(encodeBase64Std(v));
-  if (v instanceof Date) return goString(formatGoTime(v));
-  if (Array.isArray(v)) return '[' + v.map(goMarshal).join(',') + ']';
-  const parts: string[] = [];
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (x === undefined) continue;
-    parts.push(goString(k) + ':' + goMarshal(x));
-  }
-  return '{' + parts.join(',') + '}';
+  return marshal(v);
 }
 
+/** A Go map: keys sorted as Go sorts them. */
 export function sortedMap<T>(m: Record<string, T> | undefined): Record<string, T> | undefined {
-  if (!m) return m;
-  const out: Record<string, T> = {};
-  for (const k of Object.keys(m).sort()) Object.defineProperty(out, k, { value: m[k], enumerable: true, writable: true, configurable: true });
-  return out;
+  return m ? sortMap(m) : m;
 }
 
 /** The zero time.Time, as REF serialises an absent expiry. */
@@ -204,5 +162,5 @@ export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 /** RFC 3339 in UTC with Go's RFC3339Nano fraction trimming. */
 export function formatGoTime(d: Date): string {
   if (d.getTime() === Date.parse(GO_ZERO_TIME)) return GO_ZERO_TIME;
-  return d.toISOString().replace(/\.000Z$/, 'Z').replace(/(\.\d*?)0+Z$/, '$1Z');
+  return goTimeJson(d);
 }

@@ -1,0 +1,94 @@
+/**
+ * JSON text as Go's encoding/json writes it, so what we write (manifests, config
+ * files, plugin requests) is byte-identical to notation's:
+ * - strings escaped as Go does (see goString);
+ * - objects keep insertion order (build them in Go struct field order), and
+ *   `undefined` members are omitted (omitempty);
+ * - `Map`s are Go maps: keys sorted by their UTF-8 bytes;
+ * - Uint8Array is standard padded base64 ([]byte), Date is RFC 3339 in UTC with
+ *   Go's trimmed fraction (time.Time).
+ */
+/**
+ * A JSON string literal as Go writes it: control characters other than \n, \r, \t
+ * as \u00XX (JSON.stringify would write \b and \f), the HTML-unsafe characters
+ * escaped, and a lone surrogate (invalid UTF-8 to Go) as U+FFFD.
+ */
+export function goString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x09) out += '\\t';
+    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const n = s.charCodeAt(i + 1);
+      if (n >= 0xdc00 && n <= 0xdfff) {
+        out += s[i] + s[i + 1];
+        i++;
+      } else out += '\ufffd';
+    } else if (c >= 0xdc00 && c <= 0xdfff) out += '\ufffd';
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+/** Go orders map keys by their UTF-8 bytes (JS sorts UTF-16 code units). */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** A copy of a string map with Go's key order (for maps built as plain objects). */
+export function sortedMap<T>(m: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  // defineProperty: a key like "__proto__" must stay an own data property.
+  for (const k of Object.keys(m).sort(compareUtf8)) Object.defineProperty(out, k, { value: m[k], enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** RFC 3339 in UTC with RFC3339Nano's trimmed fraction, as Go marshals a time.Time. */
+export function goTimeJson(d: Date): string {
+  return d.toISOString().replace(/\.000Z$/, 'Z').replace(/(\.\d*?)0+Z$/, '$1Z');
+}
+
+function encode(v: unknown, indent: string, depth: number): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return goString(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError(`json: unsupported value: ${String(v)}`);
+      return JSON.stringify(v);
+    case 'bigint':
+      return v.toString();
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`json: unsupported type ${typeof v}`);
+  }
+  if (depth > 1000) throw new RangeError('json: value nested too deeply');
+  if (v instanceof Uint8Array) return goString(Buffer.from(v).toString('base64'));
+  if (v instanceof Date) return goString(goTimeJson(v));
+  const nl = indent ? '\n' + indent.repeat(depth + 1) : '';
+  const end = indent ? '\n' + indent.repeat(depth) : '';
+  const sep = indent ? ': ' : ':';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return '[' + v.map((x) => nl + encode(x, indent, depth + 1)).join(',') + end + ']';
+  }
+  const entries: [string, unknown][] =
+    v instanceof Map
+      ? [...(v as Map<string, unknown>).entries()].sort((a, b) => compareUtf8(a[0], b[0]))
+      : Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  if (entries.length === 0) return '{}';
+  return '{' + entries.map(([k, x]) => nl + goString(k) + sep + encode(x, indent, depth + 1)).join(',') + end + '}';
+}
+
+/** json.Marshal (compact), or json.MarshalIndent with `indent` (no trailing newline). */
+export function goMarshal(value: unknown, indent = ''): string {
+  return encode(value, indent, 0);
+}
