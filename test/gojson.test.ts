@@ -21,6 +21,10 @@ describe('Go JSON encoding', () => {
   });
   it('agrees with JSON.parse on what it wrote (property)', () => {
     const canon = (s: string) => JSON.stringify(JSON.parse(s));
-    fc.assert(fc.property(fc.jsonValue(), (v) => expect(canon(goMarshal(v))).to.equal(canon(JSON.stringify(v)))));
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canon(goMarshal(v))).to.equal(canon(JSON.stringify(v)));
+      }),
+    );
   });
 });
