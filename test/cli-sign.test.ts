@@ -215,7 +215,7 @@ describe('cli sign (OCI layout)', function () {
       [['--key', 'k', '--id', 'x'], 'Error: if any flags in the group [id plugin] are set they must all be set; missing [plugin]'],
       [['--plugin', 'p'], 'Error: if any flags in the group [id plugin] are set they must all be set; missing [id]'],
       [['--key', 'k', '--id', 'x', '--plugin', 'p'], 'Error: if any flags in the group [key id] are set none of the others can be; [id key] were all set'],
-      [['--force-referrers-tag'], 'Error: if any flags in the group [oci-layout force-referrers-tag] are set none of the others can be; [force-referrers-tag oci-layout] were all set'],
+      [['--force-referrers-tag'], 'Error: if any flags in the group [oci-layout force-referrers-tag allow-referrers-api] are set none of the others can be; [force-referrers-tag oci-layout] were all set'],
       [['--timestamp-url', 'http://127.0.0.1:1/'], 'Error: if any flags in the group [timestamp-url timestamp-root-cert] are set they must all be set; missing [timestamp-root-cert]'],
       [['--timestamp-url', '', '--timestamp-root-cert', 'x'], 'Error: timestamping: tsa url cannot be empty'],
       [['--timestamp-url', 'http://x', '--timestamp-root-cert', ''], 'Error: timestamping: tsa root certificate path cannot be empty'],

@@ -11,20 +11,34 @@ import type { Repository } from '../oci/types.js';
 import type { VerificationOutcome } from '../verifier/types.js';
 import { userMetadata } from '../verifier/types.js';
 import type { Logger, VerifierOptions } from '../verifier/verifier.js';
+import { goDescriptorString } from '../verifier/artifact.js';
+import type { Descriptor } from '../envelope/types.js';
 
 /**
  * notation's -v/-d log lines (logrus text format with DisableQuote): warnings,
- * errors and info with -v, everything with -d.
+ * errors and info with -v, everything with -d; -d lines start with the local
+ * time in RFC 3339, as logrus' FullTimestamp prints it.
  */
 export function logger(ctx: CliContext): Logger {
   const verbose = !!ctx.flags.verbose || !!ctx.flags.debug;
-  const line = (level: string, m: string) => ctx.stderr.write(`level=${level} msg=${m}\n`);
+  const debug = !!ctx.flags.debug;
+  const line = (level: string, m: string) => ctx.stderr.write(`${debug ? `time=${rfc3339Local(new Date())} ` : ''}level=${level} msg=${m}\n`);
   return {
     warn: (m) => void (verbose && line('warning', m)),
     error: (m) => void (verbose && line('error', m)),
     info: (m) => void (verbose && line('info', m)),
-    debug: (m) => void (ctx.flags.debug && line('debug', m)),
+    debug: (m) => void (debug && line('debug', m)),
   };
+}
+
+/** Go's time.RFC3339 of a local time ("Z" for a zero offset). */
+export function rfc3339Local(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const base = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const off = -d.getTimezoneOffset();
+  if (off === 0) return `${base}Z`;
+  const a = Math.abs(off);
+  return `${base}${off > 0 ? '+' : '-'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
 }
 
 /** Revocation and plugin support, wired from the config/cache dirs when their modules exist. */
@@ -51,6 +65,16 @@ function isModuleMissing(e: unknown): boolean {
 
 export function configDirOf(ctx: CliContext): string {
   return configDir(ctx.env);
+}
+
+/**
+ * notation v1.3's warning for the deprecated `--allow-referrers-api` (v2 removed the
+ * flag). Only `sign` says what to use instead: there the flag meant "not forced".
+ */
+export function warnAllowReferrersApi(ctx: CliContext, command: 'sign' | 'verify' | 'list' | 'inspect'): void {
+  if (!ctx.changed.has('allow-referrers-api')) return;
+  const suffix = command === 'sign' && ctx.flags['allow-referrers-api'] ? ", use '--force-referrers-tag=false' instead" : '';
+  ctx.stderr.write(`Warning: flag '--allow-referrers-api' is deprecated and will be removed in future versions${suffix}.\n`);
 }
 
 /** Splits an OCI layout reference as notation does (`<path>@<digest>` or `<path>:<tag>`). */
@@ -88,13 +112,14 @@ export async function openTarget(ctx: CliContext, raw: string, opts: { forceRefe
   if (ctx.flags['oci-layout']) {
     const { path, reference } = parseOciLayoutReference(raw);
     const abs = resolvePath(ctx.cwd, path);
+    // notation-go's NewOCIRepository checks the path first, with these texts.
     let st;
     try {
       st = statSync(abs);
     } catch (e) {
-      throw new UsageError('OCI_LAYOUT_NOT_FOUND', `failed to resolve user input reference: stat ${path}: no such file or directory`);
+      throw new UsageError('OCI_LAYOUT_NOT_FOUND', `failed to create OCI store: stat ${path}: ${goErrnoText(e)}`, { cause: e });
     }
-    if (!st.isDirectory()) throw new UsageError('OCI_LAYOUT_NOT_DIR', 'failed to resolve user input reference: input path is not a dir');
+    if (!st.isDirectory()) throw new UsageError('OCI_LAYOUT_NOT_DIR', 'failed to create OCI store: the input path is not a directory');
     const { OciLayoutRepository } = await import('../oci/layout.js');
     return { repository: new OciLayoutRepository(abs), name: path, reference, isLayout: true };
   }
@@ -102,17 +127,43 @@ export async function openTarget(ctx: CliContext, raw: string, opts: { forceRefe
   return reg.openRegistryTarget(ctx, raw, opts);
 }
 
+/** Go's text for a file-system errno (os.PathError's Err), else Node's message. */
+function goErrnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const texts: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    ENOTDIR: 'not a directory',
+    ELOOP: 'too many levels of symbolic links',
+    ENAMETOOLONG: 'file name too long',
+  };
+  return (code && texts[code]) || (e as Error)?.message || String(e);
+}
+
+/**
+ * notation's getManifestDescriptor: resolves the tag or digest, logs the
+ * descriptor at info level (Go's %+v), and wraps a failure as notation does. A tag
+ * or digest missing from an OCI layout is oras' bare "not found".
+ */
+export async function resolveManifest(ctx: CliContext, target: Target): Promise<Descriptor> {
+  let desc: Descriptor;
+  try {
+    desc = await target.repository.resolve(target.reference);
+  } catch (e) {
+    const code = (e as NotationError).code ?? 'RESOLVE_FAILED';
+    const detail = target.isLayout && code === 'NOT_FOUND' ? 'not found' : (e as Error).message;
+    throw new NotationError(code, `failed to get manifest descriptor: ${detail}`, { cause: e });
+  }
+  logger(ctx).info?.(`Reference ${target.reference} resolved to manifest descriptor: ${goDescriptorString(desc)}`);
+  return desc;
+}
+
 /**
  * Resolves the user's tag or digest to a descriptor, warning on tags as notation does.
  * Returns the digest reference that notation prints.
  */
 export async function resolveWithWarning(ctx: CliContext, target: Target, operation: string) {
-  let desc;
-  try {
-    desc = await target.repository.resolve(target.reference);
-  } catch (e) {
-    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${(e as Error).message}`, { cause: e });
-  }
+  const desc = await resolveManifest(ctx, target);
   const resolvedRef = `${target.name}@${desc.digest}`;
   if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
     if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);

@@ -35,6 +35,8 @@ const pluginConfig: FlagSpec = { name: 'plugin-config', type: 'strings', usage: 
 const userMetadata = (usage: string): FlagSpec => ({ name: 'user-metadata', short: 'm', type: 'strings', usage, value: 'stringArray' });
 const maxSignatures: FlagSpec = { name: 'max-signatures', type: 'int', default: 100, usage: 'maximum number of signatures to evaluate or examine' };
 const ociLayout = (verb: string): FlagSpec => ({ name: 'oci-layout', type: 'bool', usage: `[Experimental] ${verb} the artifact stored as OCI image layout` });
+/** Deprecated in notation v1.3 and removed in v2: accepted, hidden, and warned about (see warnAllowReferrersApi). */
+const allowReferrersApi = (verb: string): FlagSpec => ({ name: 'allow-referrers-api', type: 'bool', hidden: true, usage: `[Experimental] use the Referrers API to ${verb} signatures, if not supported (returns 404), fallback to the Referrers tag schema` });
 const output: FlagSpec = { name: 'output', short: 'o', type: 'string', default: 'tree', usage: "output format, options: 'json', 'tree'" };
 const signerFlags: FlagSpec[] = [
   { name: 'key', short: 'k', type: 'string', usage: 'signing key name, for a key previously added to notation\'s key list. This is mutually exclusive with the --id and --plugin flags' },
@@ -51,21 +53,21 @@ const signerFlags: FlagSpec[] = [
 export const COMMANDS: CommandDef[] = [
   {
     path: ['sign'], short: 'Sign artifacts', use: 'sign [flags] <reference>', args: { min: 1, max: 1, message: 'missing reference to the artifact: use `notation sign --help` to see what parameters are required' },
-    flags: [...signerFlags, userMetadata('{key}={value} pairs that are added to the signature payload'), ...registryFlags, ociLayout('sign'), { name: 'force-referrers-tag', type: 'bool', default: false, usage: 'force to store signatures using the referrers tag schema' }, { name: 'recursive', type: 'bool', usage: 'sign an image index and every manifest it lists' }],
+    flags: [...signerFlags, userMetadata('{key}={value} pairs that are added to the signature payload'), ...registryFlags, ociLayout('sign'), { name: 'force-referrers-tag', type: 'bool', default: false, usage: 'force to store signatures using the referrers tag schema' }, allowReferrersApi('sign'), { name: 'recursive', type: 'bool', usage: 'sign an image index and every manifest it lists' }],
     load: () => import('./commands/sign.js'),
   },
   {
     path: ['verify'], short: 'Verify OCI artifacts', use: 'verify [flags] <reference>', args: { min: 1, max: 1, message: 'missing reference to the artifact: use `notation verify --help` to see what parameters are required' },
-    flags: [pluginConfig, userMetadata('user defined {key}={value} pairs that must be present in the signature for successful verification if provided'), maxSignatures, ...registryFlags, ociLayout('verify'), { name: 'scope', type: 'string', usage: '[Experimental] set trust policy scope for artifact verification, required and can only be used when flag "--oci-layout" is set' }, { name: 'output', short: 'o', type: 'string', default: 'text', usage: "output format, options: 'text', 'json'" }, { name: 'recursive', type: 'bool', usage: 'verify an image index and every manifest it lists' }],
+    flags: [pluginConfig, userMetadata('user defined {key}={value} pairs that must be present in the signature for successful verification if provided'), maxSignatures, ...registryFlags, allowReferrersApi('verify'), ociLayout('verify'), { name: 'scope', type: 'string', usage: '[Experimental] set trust policy scope for artifact verification, required and can only be used when flag "--oci-layout" is set' }, { name: 'output', short: 'o', type: 'string', default: 'text', usage: "output format, options: 'text', 'json'" }, { name: 'recursive', type: 'bool', usage: 'verify an image index and every manifest it lists' }],
     load: () => import('./commands/verify.js'),
   },
   {
     path: ['list'], aliases: ['ls'], short: 'List signatures of the signed artifact', use: 'list [flags] <reference>', args: { min: 1, max: 1, message: 'missing reference to the target artifact: use `notation list --help` to see what parameters are required' },
-    flags: [maxSignatures, ...registryFlags, ociLayout('list signatures of')], load: () => import('./commands/list.js'),
+    flags: [maxSignatures, ...registryFlags, allowReferrersApi('list'), ociLayout('list signatures of')], load: () => import('./commands/list.js'),
   },
   {
     path: ['inspect'], short: 'Inspect all signatures associated with the signed artifact', use: 'inspect [reference]', args: { min: 1, max: 1, message: 'missing reference to the artifact: use `notation inspect --help` to see what parameters are required' },
-    flags: [output, maxSignatures, ...registryFlags, ociLayout('inspect signatures of')], load: () => import('./commands/inspect.js'),
+    flags: [output, maxSignatures, ...registryFlags, allowReferrersApi('inspect'), ociLayout('inspect signatures of')], load: () => import('./commands/inspect.js'),
   },
   { path: ['blob'], short: 'Sign, inspect, and verify signatures and configure trust policies for blobs', use: 'blob [command]', flags: [] },
   {

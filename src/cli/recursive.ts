@@ -6,7 +6,7 @@
  */
 import type { CliContext } from './context.js';
 import { NotationError, UsageError } from '../errors.js';
-import { DIGEST_RE, resolveWithWarning, type Target } from './common.js';
+import { DIGEST_RE, resolveManifest, resolveWithWarning, type Target } from './common.js';
 import type { Descriptor } from '../oci/types.js';
 
 /** Bounds on what one recursive run walks. */
@@ -45,12 +45,7 @@ export function platformLabel(d: Descriptor): string {
 /** Resolves the index, printing notation's tag warning for `operation`. */
 async function resolveIndex(ctx: CliContext, target: Target, operation: 'sign' | 'verify'): Promise<{ descriptor: Descriptor; resolvedRef: string }> {
   if (operation === 'verify') return resolveWithWarning(ctx, target, 'verify');
-  let desc: Descriptor;
-  try {
-    desc = await target.repository.resolve(target.reference);
-  } catch (e) {
-    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${(e as Error).message}`, { cause: e });
-  }
+  const desc = await resolveManifest(ctx, target);
   if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
     if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
   } else {

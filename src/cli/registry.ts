@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CliContext } from './context.js';
-import { configDirOf, type Target } from './common.js';
+import { configDirOf, logger, type Target } from './common.js';
 import { RepositoryError } from '../errors.js';
 import { configPaths, loadConfig, writeFileAtomic } from '../config/index.js';
 import { parseRegistryReference } from '../oci/reference.js';
@@ -317,16 +317,13 @@ export function registryCredentials(ctx: CliContext, registry: string): Credenti
   };
 }
 
-/** Repository warnings go to stderr as notation prints its own; details only with --debug. */
+/** Repository warnings go to stderr as notation prints its own; info with -v, details with -d (logrus lines). */
 export function registryLogger(ctx: CliContext): OciLogger {
+  const log = logger(ctx);
   return {
     warn: (m) => ctx.stderr.write(`Warning: ${m}\n`),
-    info: (m) => {
-      if (ctx.flags.debug || ctx.flags.verbose) ctx.stderr.write(`level=info msg=${JSON.stringify(m)}\n`);
-    },
-    debug: (m) => {
-      if (ctx.flags.debug) ctx.stderr.write(`level=debug msg=${JSON.stringify(m)}\n`);
-    },
+    info: (m) => log.info?.(m),
+    debug: (m) => log.debug?.(m),
   };
 }
 
@@ -334,7 +331,8 @@ export function registryLogger(ctx: CliContext): OciLogger {
 export async function openRegistryTarget(ctx: CliContext, raw: string, opts: { forceReferrersTag?: boolean } = {}): Promise<Target> {
   const ref = parseRegistryReference(raw, { requireReference: true });
   const log = registryLogger(ctx);
-  if (opts.forceReferrersTag) log.info?.('Force to store signatures using the referrers tag schema');
+  // v2's line when forced; v1.3's line otherwise (v2 prints none then).
+  log.info?.(opts.forceReferrersTag ? 'Force to store signatures using the referrers tag schema' : 'Allowed to access the referrers API, fallback if not supported');
   const repository = new RegistryRepository(ref, {
     plainHttp: usePlainHttp(ctx, ref.registry),
     credentials: registryCredentials(ctx, ref.registry),

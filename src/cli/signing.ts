@@ -169,14 +169,23 @@ export function parseGoDuration(orig: string): bigint {
  * checks (not negative, whole seconds). Returns milliseconds, or undefined for none.
  */
 export function expiryFromFlags(ctx: Pick<CliContext, 'flags'>): number | undefined {
+  return checkExpiry(parseExpiryFlag(ctx));
+}
+
+/** pflag's part of `--expiry`: the Go duration in nanoseconds (undefined when not given). */
+export function parseExpiryFlag(ctx: Pick<CliContext, 'flags'>): bigint | undefined {
   const raw = ctx.flags.expiry as string | undefined;
   if (raw === undefined) return undefined;
-  let ns: bigint;
   try {
-    ns = parseGoDuration(raw);
+    return parseGoDuration(raw);
   } catch (e) {
     throw new UsageError('INVALID_FLAG_VALUE', `invalid argument ${JSON.stringify(raw)} for "-e, --expiry" flag: ${errorMessage(e)}`, { cause: e });
   }
+}
+
+/** notation-go's part of `--expiry` (checked when signing starts): milliseconds, or undefined for none. */
+export function checkExpiry(ns: bigint | undefined): number | undefined {
+  if (ns === undefined) return undefined;
   if (ns < 0n) throw new SigningError('INVALID_EXPIRY', 'expiry duration cannot be a negative value');
   if (ns % 1_000_000_000n !== 0n) throw new SigningError('INVALID_EXPIRY', 'expiry duration supports minimum granularity of seconds');
   return ns === 0n ? undefined : Number(ns / 1_000_000n);

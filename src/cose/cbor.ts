@@ -62,14 +62,28 @@ class Decoder {
     if (this.pos + n > this.data.length) throw new CborError('unexpected EOF');
   }
 
-  /** Reads a head; returns major type, additional info and argument. */
-  private head(): { major: number; ai: number; arg: bigint } {
+  /**
+   * Reads a head into major/ai/arg. The argument is a number up to 4 bytes wide
+   * (always exact); an 8-byte argument is kept as a bigint in `big` (then `arg`
+   * is its approximation, used only for comparisons it cannot change).
+   */
+  private major = 0;
+  private ai = 0;
+  private arg = 0;
+  private big: bigint | undefined;
+  private head(): void {
     this.need(1);
     const start = this.pos;
     const b = this.data[this.pos++];
     const major = b >> 5;
     const ai = b & 0x1f;
-    if (ai < 24) return { major, ai, arg: BigInt(ai) };
+    this.major = major;
+    this.ai = ai;
+    this.big = undefined;
+    if (ai < 24) {
+      this.arg = ai;
+      return;
+    }
     if (ai >= 28 && ai <= 30) throw new CborError(`cbor: invalid additional information ${ai} for type ${TYPE_NAMES[major]}`);
     if (ai === 31) {
       if (major === 7) throw new CborError('cbor: unexpected "break" code');
@@ -78,56 +92,79 @@ class Decoder {
     }
     const len = 1 << (ai - 24);
     this.need(len);
-    let arg = 0n;
-    for (let i = 0; i < len; i++) arg = (arg << 8n) | BigInt(this.data[this.pos++]);
+    const d = this.data;
+    let p = this.pos;
+    let arg: number;
+    if (len === 8) {
+      let big = 0n;
+      for (let i = 0; i < 8; i++) big = (big << 8n) | BigInt(d[p++]);
+      this.big = big;
+      arg = Number(big);
+    } else {
+      arg = 0;
+      for (let i = 0; i < len; i++) arg = arg * 256 + d[p++];
+    }
+    this.pos = p;
+    this.arg = arg;
     // Major 7 with ai 25..27 are floats: their width is the value, not a length.
     if (major !== 7) {
-      const min = ai === 24 ? 24n : ai === 25 ? 0x100n : ai === 26 ? 0x10000n : 0x100000000n;
-      if (arg < min) throw new CborError(`cbor: non-minimal encoding of ${TYPE_NAMES[major]} head at index ${start}`);
+      const min = ai === 24 ? 24 : ai === 25 ? 0x100 : ai === 26 ? 0x10000 : 0x100000000;
+      if (this.big !== undefined ? this.big < 0x100000000n : arg < min) throw new CborError(`cbor: non-minimal encoding of ${TYPE_NAMES[major]} head at index ${start}`);
     }
-    return { major, ai, arg };
   }
 
-  private length(arg: bigint): number {
-    if (arg > BigInt(this.data.length - this.pos)) throw new CborError('unexpected EOF');
-    return Number(arg);
+  /** The head's argument as a bigint (integers and tags). */
+  private bigArg(): bigint {
+    return this.big ?? BigInt(this.arg);
+  }
+
+  private length(): number {
+    if (this.big !== undefined || this.arg > this.data.length - this.pos) throw new CborError('unexpected EOF');
+    return this.arg;
   }
 
   item(depth: number): CborItem {
     if (depth > this.maxDepth) throw new CborError(`cbor: exceeded max nested level ${this.maxDepth}`);
     const start = this.pos;
-    const { major, ai, arg } = this.head();
+    this.head();
+    const major = this.major;
+    const ai = this.ai;
     switch (major) {
       case 0:
-        return { kind: 'int', value: arg, start, end: this.pos };
+        return { kind: 'int', value: this.bigArg(), start, end: this.pos };
       case 1:
-        return { kind: 'int', value: -1n - arg, start, end: this.pos };
+        return { kind: 'int', value: -1n - this.bigArg(), start, end: this.pos };
       case 2: {
-        const n = this.length(arg);
+        const n = this.length();
         const value = this.data.subarray(this.pos, this.pos + n);
         this.pos += n;
         return { kind: 'bytes', value, start, end: this.pos };
       }
       case 3: {
-        const n = this.length(arg);
+        const n = this.length();
         let value: string;
-        try {
-          value = utf8.decode(this.data.subarray(this.pos, this.pos + n));
-        } catch {
-          throw new CborError('cbor: invalid UTF-8 string');
+        if (n <= 64 && isAscii(this.data, this.pos, this.pos + n)) {
+          // Header labels and values are short ASCII: skip the decoder's per-call overhead.
+          value = latin1Slice.call(this.data, this.pos, this.pos + n);
+        } else {
+          try {
+            value = utf8.decode(this.data.subarray(this.pos, this.pos + n));
+          } catch {
+            throw new CborError('cbor: invalid UTF-8 string');
+          }
         }
         this.pos += n;
         return { kind: 'text', value, start, end: this.pos };
       }
       case 4: {
-        const n = this.length(arg);
+        const n = this.length();
         if (n > this.maxElements) throw new CborError(`cbor: exceeded max number of elements ${this.maxElements} for CBOR array`);
         const value: CborItem[] = [];
         for (let i = 0; i < n; i++) value.push(this.item(depth + 1));
         return { kind: 'array', value, start, end: this.pos };
       }
       case 5: {
-        const n = this.length(arg);
+        const n = this.length();
         if (n > this.maxElements) throw new CborError(`cbor: exceeded max number of key-value pairs ${this.maxElements} for CBOR map`);
         const value: CborEntry[] = [];
         const seen = new Set<string>();
@@ -142,6 +179,7 @@ class Decoder {
       }
       case 6: {
         if (this.opts.forbidTags) throw new CborError("cbor: CBOR tag isn't allowed");
+        const arg = this.bigArg();
         const value = this.item(depth + 1);
         // Tags 0 and 1 are date-times; fxamacker refuses them with the wrong content type.
         if (arg === 0n && value.kind !== 'text') throw new CborError(`cbor: tag number 0 must be followed by text string, got ${kindName(value)}`);
@@ -156,8 +194,9 @@ class Decoder {
           return { kind: 'simple', value: v, start, end: this.pos };
         }
         if (ai === 24) {
-          if (arg < 32n) throw new CborError(`cbor: invalid simple value ${arg} for type primitives`);
-          return { kind: 'simple', value: Number(arg), start, end: this.pos };
+          const arg = this.arg;
+          if (arg < 32) throw new CborError(`cbor: invalid simple value ${arg} for type primitives`);
+          return { kind: 'simple', value: arg, start, end: this.pos };
         }
         const bytes = this.data.subarray(start + 1, this.pos);
         const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -166,6 +205,13 @@ class Decoder {
       }
     }
   }
+}
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
+function isAscii(d: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (d[i] > 0x7f) return false;
+  return true;
 }
 
 /** Identity for duplicate detection: numbers compare by value, everything else by its (minimal) bytes. */
@@ -239,7 +285,15 @@ export class RawCbor {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-function encodeHead(major: number, arg: bigint | number): Uint8Array {
+export function encodeHead(major: number, arg: bigint | number): Uint8Array {
+  // Lengths and small integers skip BigInt (the common case when signing and verifying).
+  if (typeof arg === 'number' && arg >= 0 && arg < 0x100000000 && Number.isInteger(arg)) {
+    const m = major << 5;
+    if (arg < 24) return Uint8Array.of(m | arg);
+    if (arg < 0x100) return Uint8Array.of(m | 24, arg);
+    if (arg < 0x10000) return Uint8Array.of(m | 25, arg >>> 8, arg & 0xff);
+    return Uint8Array.of(m | 26, arg >>> 24, (arg >>> 16) & 0xff, (arg >>> 8) & 0xff, arg & 0xff);
+  }
   const n = BigInt(arg);
   const m = major << 5;
   if (n < 24n) return Uint8Array.of(m | Number(n));

@@ -13,7 +13,7 @@ import type { Certificate } from '../x509/certificate.js';
 
 type CertificateParser = (der: Uint8Array) => Certificate;
 import { algorithmByCose, algorithmForCertificate, verifyPrimitive } from '../envelope/algorithm.js';
-import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH } from '../envelope/base.js';
+import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH, type CertificateCache } from '../envelope/base.js';
 import {
   HEADER,
   SIGNING_SCHEME_X509,
@@ -23,7 +23,7 @@ import {
   type ExtendedAttribute,
   type SigningScheme,
 } from '../envelope/types.js';
-import { CborError, decodeCbor, encodeBstr, encodeCbor, toJs, Tagged, type CborEntry, type CborItem, type CborValue } from './cbor.js';
+import { CborError, decodeCbor, encodeBstr, encodeCbor, encodeHead, toJs, Tagged, type CborEntry, type CborItem, type CborValue } from './cbor.js';
 
 export const LABEL = { alg: 1, crit: 2, cty: 3, kid: 4, iv: 5, partialIv: 6, counterSignature: 7, counterSignature0: 9, counterSignatureV2: 11, counterSignature0V2: 12, type: 16, x5chain: 33 } as const;
 
@@ -41,6 +41,8 @@ export interface CoseMessage {
   /** null when the payload is CBOR nil (detached). */
   payload: Uint8Array | null;
   signature: Uint8Array;
+  /** Set by verification when a cache knew the parsed x5chain (saves content() a second lookup). */
+  knownChain?: readonly Certificate[];
 }
 
 function malformed(message: string, cause?: unknown): EnvelopeError {
@@ -108,18 +110,17 @@ function checkHeader(entries: CborEntry[], isProtected: boolean, prefix: string)
     }
     checkIntRange(value, prefix);
     if (key.kind !== 'int') continue;
-    const fail = (m: string) => malformed(`${prefix}${where}header parameter: ${m}`);
     switch (Number(key.value)) {
       case LABEL.alg:
-        if (value.kind !== 'int' && value.kind !== 'text') throw fail('alg: require int / tstr type');
+        if (value.kind !== 'int' && value.kind !== 'text') throw paramError(prefix + where, 'alg: require int / tstr type');
         break;
       case LABEL.crit: {
-        if (!isProtected) throw fail('crit: not allowed');
-        if (value.kind !== 'array') throw fail('crit: invalid crit header');
-        if (value.value.length === 0) throw fail('crit: empty crit header');
+        if (!isProtected) throw paramError(prefix + where, 'crit: not allowed');
+        if (value.kind !== 'array') throw paramError(prefix + where, 'crit: invalid crit header');
+        if (value.value.length === 0) throw paramError(prefix + where, 'crit: empty crit header');
         for (const l of value.value) {
-          if (l.kind !== 'int' && l.kind !== 'text') throw fail(`crit: require int / tstr type, got '${l.kind}': ${String(toJs(l))}`);
-          if (!has(entries, l.value as bigint | string)) throw fail(`crit: missing critical header: ${String(l.value)}`);
+          if (l.kind !== 'int' && l.kind !== 'text') throw paramError(prefix + where, `crit: require int / tstr type, got '${l.kind}': ${String(toJs(l))}`);
+          if (!has(entries, l.value as bigint | string)) throw paramError(prefix + where, `crit: missing critical header: ${String(l.value)}`);
         }
         break;
       }
@@ -127,36 +128,40 @@ function checkHeader(entries: CborEntry[], isProtected: boolean, prefix: string)
       case LABEL.cty: {
         const name = Number(key.value) === LABEL.cty ? 'content type' : 'type';
         if (value.kind === 'int' && value.value >= 0n) break;
-        if (value.kind !== 'text') throw fail(`${name}: require tstr / uint type`);
+        if (value.kind !== 'text') throw paramError(prefix + where, `${name}: require tstr / uint type`);
         const v = value.value;
-        if (v.length === 0) throw fail(`${name}: require non-empty string`);
-        if (v[0] === ' ' || v[v.length - 1] === ' ') throw fail(`${name}: require no leading/trailing whitespace`);
-        if (v.split('/').length !== 2) throw fail(`${name}: require text of form type/subtype`);
+        if (v.length === 0) throw paramError(prefix + where, `${name}: require non-empty string`);
+        if (v[0] === ' ' || v[v.length - 1] === ' ') throw paramError(prefix + where, `${name}: require no leading/trailing whitespace`);
+        if (v.split('/').length !== 2) throw paramError(prefix + where, `${name}: require text of form type/subtype`);
         break;
       }
       case LABEL.kid:
-        if (value.kind !== 'bytes') throw fail('kid: require bstr type');
+        if (value.kind !== 'bytes') throw paramError(prefix + where, 'kid: require bstr type');
         break;
       case LABEL.iv:
-        if (value.kind !== 'bytes') throw fail('IV: require bstr type');
-        if (has(entries, LABEL.partialIv)) throw fail('IV and PartialIV: parameters must not both be present');
+        if (value.kind !== 'bytes') throw paramError(prefix + where, 'IV: require bstr type');
+        if (has(entries, LABEL.partialIv)) throw paramError(prefix + where, 'IV and PartialIV: parameters must not both be present');
         break;
       case LABEL.partialIv:
-        if (value.kind !== 'bytes') throw fail('Partial IV: require bstr type');
-        if (has(entries, LABEL.iv)) throw fail('IV and PartialIV: parameters must not both be present');
+        if (value.kind !== 'bytes') throw paramError(prefix + where, 'Partial IV: require bstr type');
+        if (has(entries, LABEL.iv)) throw paramError(prefix + where, 'IV and PartialIV: parameters must not both be present');
         break;
       case LABEL.counterSignature:
       case LABEL.counterSignatureV2:
-        if (isProtected) throw fail('counter signature: not allowed');
+        if (isProtected) throw paramError(prefix + where, 'counter signature: not allowed');
         if (value.kind !== 'array') throw malformed(`${prefix}invalid Countersignature object / list of objects`);
         break;
       case LABEL.counterSignature0:
       case LABEL.counterSignature0V2:
-        if (isProtected) throw fail('countersignature0: not allowed');
-        if (value.kind !== 'bytes') throw fail('countersignature0: require bstr type');
+        if (isProtected) throw paramError(prefix + where, 'countersignature0: not allowed');
+        if (value.kind !== 'bytes') throw paramError(prefix + where, 'countersignature0: require bstr type');
         break;
     }
   }
+}
+
+function paramError(prefix: string, m: string): EnvelopeError {
+  return malformed(`${prefix}header parameter: ${m}`);
 }
 
 /** go-cose decodes integers as int64: anything outside is refused. */
@@ -182,34 +187,62 @@ function checkIntRange(i: CborItem, prefix: string): void {
 
 function labelEquals(k: CborItem, label: number | bigint | string): boolean {
   if (typeof label === 'string') return k.kind === 'text' && k.value === label;
-  return k.kind === 'int' && k.value === BigInt(label);
+  // bigint == number compares values exactly (no BigInt allocation per comparison).
+  return k.kind === 'int' && k.value == label;
 }
 
 function get(entries: CborEntry[], label: number | bigint | string): CborItem | undefined {
-  return entries.find((e) => labelEquals(e.key, label))?.value;
+  for (let i = 0; i < entries.length; i++) if (labelEquals(entries[i].key, label)) return entries[i].value;
+  return undefined;
 }
 
 function has(entries: CborEntry[], label: number | bigint | string): boolean {
   return get(entries, label) !== undefined;
 }
 
-/** The Sig_structure of COSE_Sign1 with empty external AAD. */
+/** The received bytes of a top-level item (offsets count from after the tag byte, see parseCose). */
+function encodedItem(msg: CoseMessage, item: CborItem): Uint8Array {
+  return msg.raw.subarray(1 + item.start, 1 + item.end);
+}
+
+/** CBOR array(4), tstr "Signature1": the fixed opening of every Sig_structure. */
+const SIG1_OPENING = Buffer.from('846a5369676e617475726531', 'hex');
+
+/**
+ * The Sig_structure of COSE_Sign1 with empty external AAD: the same bytes as
+ * encodeCbor(['Signature1', protected, h'', payload]), written in one buffer.
+ */
 export function toBeSigned(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  return encodeCbor(['Signature1', protectedBytes, new Uint8Array(0), payload]);
+  const ph = encodeHead(2, protectedBytes.length);
+  const plh = encodeHead(2, payload.length);
+  const out = Buffer.allocUnsafe(SIG1_OPENING.length + ph.length + protectedBytes.length + 1 + plh.length + payload.length);
+  let o = SIG1_OPENING.copy(out, 0);
+  out.set(ph, o);
+  o += ph.length;
+  out.set(protectedBytes, o);
+  o += protectedBytes.length;
+  out[o++] = 0x40; // h'' (external_aad)
+  out.set(plh, o);
+  o += plh.length;
+  out.set(payload, o);
+  return out;
 }
 
 /**
  * The leaf certificate and its derived algorithm (REF envelope.Verify's opening):
  * x5chain must be a non-empty array in the unprotected header.
  */
-function leafOf(msg: CoseMessage, parse: CertificateParser): { leaf: Certificate; alg: AlgorithmInfo } {
+function leafOf(msg: CoseMessage, parse: CertificateParser, cache?: CertificateCache): { leaf: Certificate; alg: AlgorithmInfo } {
   const x5 = get(msg.unprotected, LABEL.x5chain);
   if (!x5 || x5.kind !== 'array' || x5.value.length === 0) throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
   const first = x5.value[0];
   if (first.kind !== 'bytes') throw integrity('INVALID_CERTIFICATE_CHAIN', 'COSE envelope malformed leaf certificate');
   let leaf: Certificate;
+  // A remembered chain for these exact x5chain bytes parsed completely, leaf included.
+  const known = cache?.chainFor?.(encodedItem(msg, x5));
+  if (known) msg.knownChain = known;
   try {
-    leaf = parse(first.value);
+    leaf = known ? known[0] : parse(first.value);
   } catch (e) {
     throw integrity('INVALID_CERTIFICATE_CHAIN', 'malformed leaf certificate', e);
   }
@@ -223,8 +256,8 @@ function leafOf(msg: CoseMessage, parse: CertificateParser): { leaf: Certificate
 }
 
 /** The signature check of REF's envelope.Verify (before Content). */
-export function verifyCoseSignature(msg: CoseMessage, parse: CertificateParser = parseCertificate): void {
-  const { leaf, alg } = leafOf(msg, parse);
+export function verifyCoseSignature(msg: CoseMessage, parse: CertificateParser = parseCertificate, cache?: CertificateCache): void {
+  const { leaf, alg } = leafOf(msg, parse, cache);
   if (msg.payload === null) throw signatureInvalid('missing payload');
   const hdrAlg = get(msg.protected, LABEL.alg);
   if (!hdrAlg) throw signatureInvalid('algorithm not found');
@@ -244,7 +277,7 @@ const TIME_LABEL: Record<SigningScheme, string> = {
 };
 
 /** REF envelope.Content for COSE (without the shared base checks). */
-export function coseContent(msg: CoseMessage, parse: CertificateParser = parseCertificate): EnvelopeContent {
+export function coseContent(msg: CoseMessage, parse: CertificateParser = parseCertificate, cache?: CertificateCache): EnvelopeContent {
   const cty = get(msg.protected, LABEL.cty);
   if (!cty) throw integrity('INVALID_SIGNATURE_ENVELOPE', 'missing content type');
   if (cty.kind !== 'text') throw integrity('INVALID_SIGNATURE_ENVELOPE', "content type should be of 'tstr' type");
@@ -292,14 +325,21 @@ export function coseContent(msg: CoseMessage, parse: CertificateParser = parseCe
   const x5 = get(msg.unprotected, LABEL.x5chain);
   if (!x5 || x5.kind !== 'array' || x5.value.length === 0) throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
   if (x5.value.length > MAX_CHAIN_LENGTH) throw integrity('INVALID_CERTIFICATE_CHAIN', `certificate chain has more than ${MAX_CHAIN_LENGTH} certificates`);
-  const certificateChain: Certificate[] = [];
-  for (const c of x5.value) {
-    if (c.kind !== 'bytes') throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
-    try {
-      certificateChain.push(parse(c.value));
-    } catch (e) {
-      throw integrity('INVALID_CERTIFICATE_CHAIN', (e as Error).message, e);
+  const encoded = cache?.chainFor ? encodedItem(msg, x5) : undefined;
+  const known = msg.knownChain ?? (encoded && cache!.chainFor!(encoded));
+  let certificateChain: Certificate[];
+  if (known) certificateChain = [...known];
+  else {
+    certificateChain = [];
+    for (const c of x5.value) {
+      if (c.kind !== 'bytes') throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');
+      try {
+        certificateChain.push(parse(c.value));
+      } catch (e) {
+        throw integrity('INVALID_CERTIFICATE_CHAIN', (e as Error).message, e);
+      }
     }
+    if (encoded) cache!.rememberChain?.(encoded, certificateChain);
   }
   const agent = get(msg.unprotected, HEADER.signingAgent);
   const tst = get(msg.unprotected, HEADER.timestampSignature);
@@ -318,16 +358,19 @@ export function coseContent(msg: CoseMessage, parse: CertificateParser = parseCe
   };
 }
 
+function timeError(what: string, m: string): Error {
+  return integrity('INVALID_SIGNED_ATTRIBUTES', `invalid ${what}: ${m}`);
+}
+
 /** REF parseTime: only a tag-1 date-time is accepted. */
 function parseTime(entries: CborEntry[], label: string, what: 'signingTime' | 'expiry'): Date {
   const v = get(entries, label);
-  const fail = (m: string) => integrity('INVALID_SIGNED_ATTRIBUTES', `invalid ${what}: ${m}`);
-  if (!v) throw fail(`protected header ${JSON.stringify(label)} is missing`);
-  if (v.kind !== 'tag' || (v.tag !== 0n && v.tag !== 1n)) throw fail('invalid timeValue type');
-  if (v.tag !== 1n) throw fail('only Tag `1` Datetime CBOR object is supported');
+  if (!v) throw timeError(what, `protected header ${JSON.stringify(label)} is missing`);
+  if (v.kind !== 'tag' || (v.tag !== 0n && v.tag !== 1n)) throw timeError(what, 'invalid timeValue type');
+  if (v.tag !== 1n) throw timeError(what, 'only Tag `1` Datetime CBOR object is supported');
   const secs = v.value.kind === 'int' ? Number(v.value.value) : v.value.kind === 'float' ? v.value.value : NaN;
   const d = new Date(Math.floor(secs * 1000));
-  if (!Number.isFinite(secs) || Number.isNaN(d.getTime())) throw fail('time value out of range');
+  if (!Number.isFinite(secs) || Number.isNaN(d.getTime())) throw timeError(what, 'time value out of range');
   return d;
 }
 

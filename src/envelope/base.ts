@@ -56,6 +56,13 @@ export function parseCertificate(der: Uint8Array): Certificate {
 export interface CertificateCache {
   /** The certificate for these DER bytes: a remembered instance, else `parse(der)`. */
   certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate;
+  /**
+   * A chain that parsed completely before from exactly these bytes (the encoded
+   * x5chain array of a COSE envelope), or undefined. Optional.
+   */
+  chainFor?(encoded: Uint8Array): readonly Certificate[] | undefined;
+  /** Remembers a chain that parsed completely from `encoded`. Optional. */
+  rememberChain?(encoded: Uint8Array, chain: readonly Certificate[]): void;
 }
 
 /** Parses certificates of one envelope: each byte array once (the leaf is read twice), through `cache` when given. */

@@ -116,7 +116,8 @@ export function parseEnvelope(mediaType: string, bytes: Uint8Array, opts: ParseE
     checkSize(bytes);
     const msg = parseCose(bytes);
     const parse = certificateParser(opts.cache);
-    return new ParsedEnvelope(MEDIA_TYPE_COSE, bytes, () => coseContent(msg, parse), () => verifyCoseSignature(msg, parse));
+    const cache = opts.cache;
+    return new ParsedEnvelope(MEDIA_TYPE_COSE, bytes, () => coseContent(msg, parse, cache), () => verifyCoseSignature(msg, parse, cache));
   }
   throw unsupported(mediaType);
 }

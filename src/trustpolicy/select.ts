@@ -36,6 +36,20 @@ function clone<T extends TrustPolicyStatement>(s: T): T {
  * like a registry scope. Throws NoApplicableTrustPolicyError INVALID_ARTIFACT_REFERENCE.
  */
 export function artifactPathFromReference(artifactReference: string): string {
+  // A pure function of the string: verifying many signatures of one artifact (or
+  // many verifiers in one process) repeats the same references.
+  const known = validPaths.get(artifactReference);
+  if (known !== undefined) return known;
+  const path = parseArtifactPath(artifactReference);
+  if (artifactReference.length > 2048) return path; // not worth keeping
+  if (validPaths.size >= 1024) validPaths.delete(validPaths.keys().next().value as string);
+  validPaths.set(artifactReference, path);
+  return path;
+}
+/** Successful parses only (errors are built again, with their own stack, each time). */
+const validPaths = new Map<string, string>();
+
+function parseArtifactPath(artifactReference: string): string {
   const i = artifactReference.lastIndexOf('@');
   if (i < 0) {
     throw new NoApplicableTrustPolicyError(

@@ -15,23 +15,32 @@ import type { Certificate } from '../x509/certificate.js';
 export interface VerificationCacheOptions {
   /** Distinct certificates kept (default 1024). */
   maxCertificates?: number;
+  /** Distinct encoded chains kept (default 128). */
+  maxChains?: number;
 }
 
+/** Chains longer than this are not remembered (real ones have 2-4 certificates). */
+const MAX_REMEMBERED_CHAIN = 8;
+
 /** A Map that forgets its least recently used entry beyond `max`. */
-class Lru<K, V> {
+export class Lru<K, V> {
   private readonly map = new Map<K, V>();
   constructor(private readonly max: number) {}
+  /** The most recently used key: a hit on it needs no reordering (batches repeat one key). */
+  private newest: K | undefined;
   get(k: K): V | undefined {
     const v = this.map.get(k);
-    if (v !== undefined) {
+    if (v !== undefined && k !== this.newest) {
       this.map.delete(k);
       this.map.set(k, v);
+      this.newest = k;
     }
     return v;
   }
   set(k: K, v: V): void {
     this.map.delete(k);
     this.map.set(k, v);
+    this.newest = k;
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
   get size(): number {
@@ -40,15 +49,30 @@ class Lru<K, V> {
 }
 
 export class VerificationCache implements CertificateCache {
-  private readonly certs: Lru<string, Certificate>;
+  private readonly certs: Lru<number, Certificate>;
   /** Ids of the certificates this cache handed out (only those get identity memos). */
   private readonly ids = new WeakMap<Certificate, number>();
   private nextId = 1;
   /** Leaf -> identity-list keys it satisfied (weak: lives as long as the certificate). */
   private readonly identities = new WeakMap<Certificate, Set<string>>();
 
+  /** Encoded chain (own copy of the bytes) -> its parsed certificates. */
+  private readonly chains: Lru<number, { encoded: Uint8Array; chain: readonly Certificate[] }>;
+
   constructor(opts: VerificationCacheOptions = {}) {
     this.certs = new Lru(opts.maxCertificates ?? 1024);
+    this.chains = new Lru(opts.maxChains ?? 128);
+  }
+
+  chainFor(encoded: Uint8Array): readonly Certificate[] | undefined {
+    const hit = this.chains.get(shortKey(encoded));
+    return hit && view(hit.encoded).equals(view(encoded)) ? hit.chain : undefined;
+  }
+
+  rememberChain(encoded: Uint8Array, chain: readonly Certificate[]): void {
+    if (chain.length === 0 || chain.length > MAX_REMEMBERED_CHAIN) return;
+    // A copy: the encoded bytes are a view into the whole envelope.
+    this.chains.set(shortKey(encoded), { encoded: new Uint8Array(encoded), chain: [...chain] });
   }
 
   certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate {
@@ -86,20 +110,24 @@ export class VerificationCache implements CertificateCache {
   }
 
   /** Sizes, for tests and the memory benchmark. */
-  stats(): { certificates: number } {
-    return { certificates: this.certs.size };
+  stats(): { certificates: number; chains: number } {
+    return { certificates: this.certs.size, chains: this.chains.size };
   }
 }
 
 const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * Length plus the last 48 bytes (inside the signature value, so effectively
- * random): hashing a whole certificate as a string key costs more than the
- * lookup saves. Two certificates sharing a key just evict each other.
+ * A 32-bit mix of the length and the last 16 bytes (inside the signature value,
+ * so effectively random): a number keys a Map faster than any string of the bytes.
+ * The key only narrows the search: every hit is compared byte for byte, and two
+ * encodings sharing a key just evict each other.
  */
-function shortKey(der: Uint8Array): string {
-  return `${der.length}:${view(der).toString('latin1', Math.max(0, der.length - 48))}`;
+function shortKey(der: Uint8Array): number {
+  let h = Math.imul(der.length, 0x9e3779b1);
+  const end = der.length;
+  for (let i = Math.max(0, end - 16); i < end; i++) h = Math.imul(h ^ der[i], 0x01000193);
+  return h >>> 0;
 }
 
 /** The identity-list key: policy name and identities, joined unambiguously. */

@@ -24,7 +24,9 @@ import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLev
 import type { OciTrustPolicyDocument, BlobTrustPolicyDocument, TrustPolicyStatement } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
-import { VerificationCache, identityKey } from './cache.js';
+import { goDescriptorString, goMap } from './artifact.js';
+import { goQuote } from '../x509/goformat.js';
+import { Lru, VerificationCache, identityKey } from './cache.js';
 import type { AppliedStatement, ValidationResult, VerificationLevel, VerificationOutcome, ValidationType } from './types.js';
 
 /** Revocation of a chain, as the revocation module provides it; result per chain. */
@@ -102,9 +104,20 @@ export class Verifier {
   private readonly opts: VerifierOptions;
   /** Byte-keyed memo of parsing, chain rules and identity matches (bounded; see cache.ts). */
   private readonly cache = new VerificationCache();
-  private readonly seeded = new WeakSet<TrustPolicyStatement>();
+  /**
+   * Statement selection per artifact reference / blob policy name: the clone, its
+   * resolved level and applied form. The policy documents are configuration: they
+   * are read as given to the constructor (change them by making a new Verifier).
+   */
+  private readonly ociStatements = new Lru<string, StatementMemo>(256);
+  private readonly blobStatements = new Lru<string | undefined, StatementMemo>(64);
   constructor(opts: VerifierOptions) {
     this.opts = opts;
+  }
+
+  /** The logger given at construction (verifyArtifact logs through it too). */
+  get logger(): Logger | undefined {
+    return this.opts.logger;
   }
 
   private now(): Date {
@@ -139,10 +152,12 @@ export class Verifier {
 
   /** Verifies one OCI signature envelope against the artifact descriptor. */
   async verify(desc: Descriptor, signature: Uint8Array, opts: VerifyOptions): Promise<VerificationOutcome> {
-    const outcome = await this.verifySignature(this.ociStatement(opts.artifactReference), signature, opts);
+    const outcome = await this.verifySignature(this.statementMemo(this.ociStatements, opts.artifactReference, () => this.ociStatement(opts.artifactReference)), signature, opts);
     if (outcome.error || !outcome.targetArtifact) return outcome;
     const target = outcome.targetArtifact;
     if (target.mediaType !== desc.mediaType || target.digest !== desc.digest || target.size !== desc.size) {
+      this.opts.logger?.info?.(`Target artifact in signature payload: ${goDescriptorString(target)}`);
+      this.opts.logger?.info?.(`Target artifact that want to be verified: ${goDescriptorString(desc)}`);
       outcome.error = new VerificationFailedError('CONTENT_DESCRIPTOR_MISMATCH', 'content descriptor mismatch');
     }
     return this.checkUserMetadata(outcome, opts.userMetadata);
@@ -150,32 +165,56 @@ export class Verifier {
 
   /** Verifies a blob signature (checklist 5.3). */
   async verifyBlob(descriptorFor: BlobDescriptorGenerator, signature: Uint8Array, opts: BlobVerifyOptions): Promise<VerificationOutcome> {
-    const outcome = await this.verifySignature(this.blobStatement(opts.trustPolicyName), signature, opts);
+    const name = opts.trustPolicyName;
+    const outcome = await this.verifySignature(this.statementMemo(this.blobStatements, name ?? undefined, () => this.blobStatement(name)), signature, opts);
     if (outcome.error || !outcome.targetArtifact) return outcome;
     const target = outcome.targetArtifact;
     const desc = await descriptorFor(algorithmHash(outcome.envelopeContent!));
     if (desc.digest !== target.digest || desc.size !== target.size || (opts.contentMediaType && opts.contentMediaType !== target.mediaType)) {
+      this.opts.logger?.info?.(`payload present in the signature: ${goDescriptorString(target)}`);
+      this.opts.logger?.info?.(`payload derived from the blob: ${goDescriptorString(desc)}`);
       outcome.error = new VerificationFailedError('BLOB_MISMATCH', 'integrity check failed. signature does not match the given blob');
     }
     return this.checkUserMetadata(outcome, opts.userMetadata);
   }
 
+  /**
+   * The memoised statement for `key`, selecting it with `select` on a miss. A
+   * selection or level that fails is not remembered: it throws again each time.
+   */
+  private statementMemo<K>(memos: Lru<K, StatementMemo>, key: K, select: () => TrustPolicyStatement): StatementMemo {
+    const hit = memos.get(key);
+    if (hit) return hit;
+    const statement = select();
+    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
+    const memo: StatementMemo = {
+      statement,
+      level,
+      applied: JSON.stringify(statement),
+      identityKey: identityKey(statement.name, statement.trustedIdentities ?? []),
+      seeded: false,
+    };
+    memos.set(key, memo);
+    return memo;
+  }
+
   /** The statement's level, then (unless skip) the per-signature pipeline. */
   private async verifySignature(
-    statement: TrustPolicyStatement,
+    memo: StatementMemo,
     signature: Uint8Array,
     opts: { signatureMediaType: string; pluginConfig?: Record<string, string>; signal?: AbortSignal },
   ): Promise<VerificationOutcome> {
-    const level = resolveVerificationLevel(statement.signatureVerification) as VerificationLevel;
+    // Each outcome gets its own copies: callers may keep or change them.
+    const level: VerificationLevel = { name: memo.level.name, enforcement: { ...memo.level.enforcement } };
     const outcome: VerificationOutcome = {
       rawSignature: signature,
       signatureMediaType: opts.signatureMediaType,
       verificationLevel: level,
       verificationResults: [],
-      statement: toApplied(statement),
+      statement: JSON.parse(memo.applied) as AppliedStatement,
     };
     if (level.name === 'skip') return outcome;
-    const err = await this.processSignature(signature, opts.signatureMediaType, statement, opts.pluginConfig ?? {}, outcome, opts.signal);
+    const err = await this.processSignature(signature, opts.signatureMediaType, memo, opts.pluginConfig ?? {}, outcome, opts.signal);
     if (err) outcome.error = err;
     return outcome;
   }
@@ -184,8 +223,14 @@ export class Verifier {
   private checkUserMetadata(outcome: VerificationOutcome, wanted?: Record<string, string>): VerificationOutcome {
     if (!wanted || !outcome.targetArtifact) return outcome;
     const have = outcome.targetArtifact.annotations ?? {};
+    const log = this.opts.logger;
+    if (Object.keys(wanted).length > 0) {
+      log?.debug?.(`Verifying that metadata ${goMap(wanted)} is present in signature`);
+      log?.debug?.(`Signature metadata: ${goMap(have)}`);
+    }
     for (const [k, v] of Object.entries(wanted)) {
       if (!Object.prototype.hasOwnProperty.call(have, k) || have[k] !== v) {
+        log?.error?.(`User required metadata ${k}=${v} is not present in the signature`);
         outcome.error = new UserMetadataVerificationFailedError('USER_METADATA_MISMATCH', 'unable to find specified metadata in the signature');
         break;
       }
@@ -197,31 +242,29 @@ export class Verifier {
   private async processSignature(
     signature: Uint8Array,
     mediaType: string,
-    statement: TrustPolicyStatement,
+    memo: StatementMemo,
     pluginConfig: Record<string, string>,
     outcome: VerificationOutcome,
     signal?: AbortSignal,
   ): Promise<Error | undefined> {
+    const statement = memo.statement;
     const level = outcome.verificationLevel;
-    const result = (type: ValidationType, error?: Error): ValidationResult => ({ type, action: level.enforcement[type], error });
-    const critical = (r: ValidationResult) => r.action === 'enforce' && !!r.error;
-    const record = (r: ValidationResult) => {
-      outcome.verificationResults.push(r);
-      this.logResult(r);
-      return r;
-    };
+    const log = this.opts.logger;
 
     // Integrity.
-    this.seedTrustedCertificates(statement);
+    if (!memo.seeded) {
+      memo.seeded = true;
+      this.seedTrustedCertificates(statement);
+    }
     let content: EnvelopeContent;
     try {
       content = verifyIntegrity(mediaType, signature, this.cache);
     } catch (e) {
-      const r = record(result('integrity', e as Error));
+      const r = this.record(outcome, resultOf(level, 'integrity', e as Error));
       return r.error;
     }
     outcome.envelopeContent = content;
-    record(result('integrity'));
+    this.record(outcome, resultOf(level, 'integrity'));
     let target: Descriptor;
     try {
       target = parseTargetArtifact(content);
@@ -237,6 +280,7 @@ export class Verifier {
       if (!this.opts.plugins) {
         return new VerificationInconclusiveError('PLUGIN_UNSUPPORTED', 'plugin unsupported due to nil verifier.pluginManager');
       }
+      log?.debug?.(`Finding verification plugin ${goQuote(pluginName)}`);
       try {
         plugin = await this.opts.plugins.prepare(content, pluginConfig);
       } catch (e) {
@@ -261,18 +305,20 @@ export class Verifier {
 
     // Authenticity: a trusted certificate must be in the chain (byte-equal).
     const scheme = content.signerInfo.signedAttributes.signingScheme;
+    log?.debug?.('Validating cert chain');
     let authenticity: ValidationResult;
     try {
       const trusted = loadTrustStores(this.opts.trustStore, scheme === SIGNING_SCHEME_X509 ? 'ca' : 'signingAuthority', statement);
-      authenticity = result('authenticity', verifyAuthenticity(trusted, content.signerInfo.certificateChain));
+      authenticity = resultOf(level, 'authenticity', verifyAuthenticity(trusted, content.signerInfo.certificateChain));
     } catch (e) {
-      authenticity = result('authenticity', e as Error);
+      authenticity = resultOf(level, 'authenticity', e as Error);
     }
-    record(authenticity);
+    this.record(outcome, authenticity);
     if (critical(authenticity)) return authenticity.error;
 
     if (!caps.includes('SIGNATURE_VERIFIER.TRUSTED_IDENTITY')) {
-      const e = this.checkTrustedIdentitiesCached(statement, content.signerInfo.certificateChain);
+      log?.debug?.('Validating trust identity');
+      const e = this.checkTrustedIdentitiesCached(statement, memo.identityKey, content.signerInfo.certificateChain);
       if (e) {
         authenticity.error = e;
         this.logResult(authenticity);
@@ -281,21 +327,26 @@ export class Verifier {
     }
 
     // Expiry.
+    log?.debug?.('Validating expiry');
     const now = this.now();
     const expiry = content.signerInfo.signedAttributes.expiry;
-    const expiryResult = record(
-      result('expiry', expiry && now.getTime() >= expiry.getTime()
-        ? new VerificationFailedError('SIGNATURE_EXPIRED', `digital signature has expired on "${rfc1123z(expiry)}"`)
-        : undefined),
+    const expired = expiry && now.getTime() >= expiry.getTime();
+    const expiryResult = this.record(
+      outcome,
+      resultOf(level, 'expiry', expired ? new VerificationFailedError('SIGNATURE_EXPIRED', `digital signature has expired on "${rfc1123z(expiry)}"`) : undefined),
     );
     if (critical(expiryResult)) return expiryResult.error;
 
     // Authentic timestamp.
+    log?.debug?.('Validating authentic timestamp');
+    if (log) logTimestampPlan(log, content, statement, now);
     let tsError: Error | undefined;
     try {
       const ts = verifyAuthenticTimestamp({ content, statement: { trustStores: statement.trustStores ?? [], signatureVerification: statement.signatureVerification }, trustStore: this.opts.trustStore, now });
       const tsaChain = (ts as { tsaChain?: Certificate[] })?.tsaChain;
+      if (log && ts?.timestampVerified) logTimestampVerified(log, ts.timestampVerified.range, tsaChain, content.signerInfo.certificateChain, now);
       if (tsaChain && tsaChain.length && this.opts.revocation?.timestamping) {
+        log?.debug?.('Checking timestamping certificate chain revocation...');
         let rev;
         try {
           rev = await this.opts.revocation.timestamping.check(tsaChain, { purpose: 'timestamping', signal });
@@ -304,15 +355,18 @@ export class Verifier {
         }
         if (rev.result === 'revoked') tsError = new VerificationFailedError('TSA_CERT_REVOKED', `timestamping certificate with subject "${rev.subject}" is revoked`);
         else if (rev.result === 'unknown') tsError = new VerificationFailedError('TSA_REVOCATION_UNKNOWN', `timestamping certificate with subject "${rev.subject}" revocation status is unknown`);
+        else log?.debug?.('No verification impacting errors encountered while checking timestamping certificate chain revocation, status is OK');
       }
+      if (ts?.timestampVerified && !tsError) log?.debug?.('Timestamp verification: Success');
     } catch (e) {
       tsError = e as Error;
     }
-    const tsResult = record(result('authenticTimestamp', tsError));
+    const tsResult = this.record(outcome, resultOf(level, 'authenticTimestamp', tsError));
     if (critical(tsResult)) return tsResult.error;
 
     // Revocation of the signing chain.
     if (level.enforcement.revocation !== 'skip' && !caps.includes('SIGNATURE_VERIFIER.REVOCATION_CHECK') && this.opts.revocation?.codeSigning) {
+      log?.debug?.('Validating revocation');
       let revError: Error | undefined;
       try {
         const rev = await this.opts.revocation.codeSigning.check(content.signerInfo.certificateChain, {
@@ -322,20 +376,23 @@ export class Verifier {
         });
         if (rev.result === 'revoked') revError = new VerificationFailedError('CERT_REVOKED', `signing certificate with subject "${rev.subject}" is revoked`);
         else if (rev.result === 'unknown') revError = new VerificationFailedError('REVOCATION_UNKNOWN', `signing certificate with subject "${rev.subject}" revocation status is unknown`);
+        else log?.debug?.('No verification impacting errors encountered while checking revocation, status is OK');
       } catch (e) {
         revError = new VerificationFailedError('REVOCATION_CHECK_FAILED', `unable to check revocation status, err: ${(e as Error).message}`, { cause: e });
       }
-      const r = record(result('revocation', revError));
+      const r = this.record(outcome, resultOf(level, 'revocation', revError));
       if (critical(r)) return r.error;
     }
 
     // Verification plugin.
     if (plugin) {
       const toVerify = caps.filter((c) => !(level.enforcement.revocation === 'skip' && c === 'SIGNATURE_VERIFIER.REVOCATION_CHECK'));
+      if (toVerify.length < caps.length) log?.debug?.('Skipping the SIGNATURE_VERIFIER.REVOCATION_CHECK validation');
       if (toVerify.length > 0) {
+        log?.debug?.(`Executing verification plugin ${goQuote(plugin.name)} with capabilities [${toVerify.join(' ')}]`);
         let resp;
         try {
-          resp = await plugin.verify(toVerify, content, statement.trustedIdentities ?? [], pluginConfig);
+          resp = await plugin.verify(toVerify, content, [...(statement.trustedIdentities ?? [])], pluginConfig);
         } catch (e) {
           return new VerificationFailedError('PLUGIN_VERIFICATION_FAILED', `failed to verify with plugin ${plugin.name}: ${(e as Error).message}`, { cause: e });
         }
@@ -356,7 +413,7 @@ export class Verifier {
               if (critical(authenticity)) return authenticity.error;
             }
           } else {
-            const rr = record(result('revocation', r.success ? undefined : new VerificationFailedError('PLUGIN_REVOCATION_FAILED', `revocation check by verification plugin "${plugin.name}" failed with reason "${r.reason ?? ''}"`)));
+            const rr = this.record(outcome, resultOf(level, 'revocation', r.success ? undefined : new VerificationFailedError('PLUGIN_REVOCATION_FAILED', `revocation check by verification plugin "${plugin.name}" failed with reason "${r.reason ?? ''}"`)));
             if (critical(rr)) return rr.error;
           }
         }
@@ -365,14 +422,18 @@ export class Verifier {
     return undefined;
   }
 
+  private record(outcome: VerificationOutcome, r: ValidationResult): ValidationResult {
+    outcome.verificationResults.push(r);
+    this.logResult(r);
+    return r;
+  }
+
   /**
    * Lets the envelope's copy of a trusted certificate (its root, typically) be
    * the trust store's already parsed instance. Failures are ignored here: the
    * authenticity step loads the stores again and reports them.
    */
   private seedTrustedCertificates(statement: TrustPolicyStatement): void {
-    if (this.seeded.has(statement)) return;
-    this.seeded.add(statement);
     for (const type of ['ca', 'signingAuthority'] as const) {
       try {
         this.cache.seed(loadTrustStores(this.opts.trustStore, type, statement));
@@ -383,9 +444,8 @@ export class Verifier {
   }
 
   /** checkTrustedIdentities, remembering a leaf that matched this statement's identities. */
-  private checkTrustedIdentitiesCached(statement: TrustPolicyStatement, chain: Certificate[]): Error | undefined {
+  private checkTrustedIdentitiesCached(statement: TrustPolicyStatement, key: string, chain: Certificate[]): Error | undefined {
     const identities = statement.trustedIdentities ?? [];
-    const key = identityKey(statement.name, identities);
     if (chain[0] && this.cache.identityMatched(chain[0], key)) return undefined;
     const e = checkTrustedIdentities(statement.name, identities, chain);
     if (!e && chain[0]) this.cache.markIdentityMatched(chain[0], key);
@@ -400,14 +460,30 @@ export class Verifier {
   }
 }
 
+function resultOf(level: VerificationLevel, type: ValidationType, error?: Error): ValidationResult {
+  return { type, action: level.enforcement[type], error };
+}
+
+/** An enforced check that failed stops verification. */
+function critical(r: ValidationResult): boolean {
+  return r.action === 'enforce' && !!r.error;
+}
+
+interface StatementMemo {
+  /** The verifier's own clone of the statement (never handed out). */
+  statement: TrustPolicyStatement;
+  level: VerificationLevel;
+  /** The statement as JSON; each outcome gets its own parsed copy. */
+  applied: string;
+  identityKey: string;
+  /** Whether its trust stores' certificates were seeded into the certificate cache. */
+  seeded: boolean;
+}
+
 function asNoApplicable(e: unknown): Error {
   if (e instanceof NoApplicableTrustPolicyError) return e;
   const msg = (e as Error)?.message ?? String(e);
   return new NoApplicableTrustPolicyError((e as NotationError)?.code ?? 'NO_APPLICABLE_TRUST_POLICY', msg, { cause: e });
-}
-
-function toApplied(s: TrustPolicyStatement): AppliedStatement {
-  return JSON.parse(JSON.stringify(s)) as AppliedStatement;
 }
 
 /** Parses and verifies the envelope; errors are integrity failures with notation's wording. */
@@ -433,7 +509,7 @@ export function parseTargetArtifact(content: EnvelopeContent): Descriptor {
   if (bytes.length > MAX_PAYLOAD) throw new SignatureIntegrityError('MALFORMED_PAYLOAD', 'signature payload is too large');
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')); // a view, not a copy
   } catch (e) {
     throw new SignatureIntegrityError('MALFORMED_PAYLOAD', `signature payload is not valid JSON: ${(e as Error).message}`);
   }
@@ -482,7 +558,7 @@ function verifyAuthenticity(trusted: Certificate[], chain: Certificate[]): Error
   if (trusted.length === 0) return new VerificationInconclusiveError('NO_TRUSTED_CERTIFICATES', 'no trusted certificates are found to verify authenticity');
   const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength); // no copy
   for (const t of trusted) {
-    for (const c of chain) if (t === c || view(t.raw).equals(view(c.raw))) return undefined;
+    for (const c of chain) if (t === c || (t.raw.length === c.raw.length && view(t.raw).equals(view(c.raw)))) return undefined;
   }
   return new VerificationFailedError('UNTRUSTED_SIGNER', "the signature's certificate chain does not contain any trusted certificate");
 }
@@ -515,6 +591,47 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function rfc1123z(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/**
+ * notation's log lines on whether the timestamp countersignature is checked
+ * (verifyAuthenticTimestamp decides the same way; this only reports the decision).
+ */
+function logTimestampPlan(log: Logger, content: EnvelopeContent, statement: TrustPolicyStatement, now: Date): void {
+  if (content.signerInfo.signedAttributes.signingScheme !== SIGNING_SCHEME_X509) {
+    log.debug?.('Under signing scheme notary.x509.signingAuthority...');
+    return;
+  }
+  log.debug?.('Under signing scheme notary.x509...');
+  let tsa = false;
+  for (const ts of statement.trustStores ?? []) {
+    const i = ts.indexOf(':');
+    if (i < 0) return; // the step reports the malformed value
+    if (ts.slice(0, i) === 'tsa') {
+      tsa = true;
+      break;
+    }
+  }
+  if (!tsa) log.info?.('Timestamp verification disabled: no tsa trust store is configured in trust policy');
+  else if (statement.signatureVerification.verifyTimestamp === 'afterCertExpiry' && !content.signerInfo.certificateChain.some((c) => now.getTime() > c.notAfter.getTime())) {
+    log.info?.('Timestamp verification disabled: verifyTimestamp is set to "afterCertExpiry" and signing cert chain unexpired');
+  } else {
+    log.debug?.('Performing timestamp verification...');
+    log.debug?.('Checking timestamp countersignature existence...');
+  }
+}
+
+/** notation's debug lines of a countersignature that verified (logged after the fact). */
+function logTimestampVerified(log: Logger, range: [Date, Date], tsaChain: Certificate[] | undefined, signingChain: Certificate[], now: Date): void {
+  const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  log.debug?.('Verifying the timestamp countersignature...');
+  log.debug?.('Validating timestamping certificate chain...');
+  if (tsaChain?.[0]) log.debug?.(`The subject of TSA signing certificate is: ${tsaChain[0].subject}`);
+  log.debug?.('Checking the timestamp against the signing certificate chain...');
+  log.debug?.(`Timestamp range: [${rfc3339(range[0])}, ${rfc3339(range[1])}]`);
+  for (const c of signingChain) {
+    if (now.getTime() > c.notAfter.getTime()) log.debug?.(`Certificate ${goQuote(c.subject)} expired at ${goQuote(rfc1123z(c.notAfter))}, but timestamp is within certificate validity period`);
+  }
 }
 
 export const SUPPORTED_ENVELOPE_MEDIA_TYPES = [MEDIA_TYPE_JWS, MEDIA_TYPE_COSE];

@@ -35,10 +35,19 @@ export interface IssuanceResult {
 
 /** Whether `issuer` issued `subject`: CheckSignatureFrom, then issuer name bytes equal. */
 export function isIssuedBy(subject: Certificate, issuer: Certificate): IssuanceResult {
+  if (subject === issuer) {
+    // A root (trust anchor) is self-checked in every chain that ends in it: remember
+    // the verdict per certificate instance (it depends on its bytes only).
+    const known = selfIssuance.get(subject);
+    if (known) return { ...known };
+  }
   const error = checkSignatureFrom(subject, issuer);
   if (error) return { ok: false, error };
-  return { ok: sameBytes(issuer.rawSubject, subject.rawIssuer) };
+  const r = { ok: sameBytes(issuer.rawSubject, subject.rawIssuer) };
+  if (subject === issuer) selfIssuance.set(subject, r);
+  return { ...r };
 }
+const selfIssuance = new WeakMap<Certificate, IssuanceResult>();
 
 /** Whether the certificate issued itself (notation-core-go isSelfSigned: the CA constraint applies). */
 export function isSelfSigned(cert: Certificate): IssuanceResult {
@@ -60,16 +69,18 @@ export function isRootCertificate(cert: Certificate): boolean {
  * every certificate's validity at `signingTime` when given. Throws CertificateError.
  */
 export function validateCodeSigningChain(chain: Certificate[], signingTime?: Date, opts: CodeSigningRuleOptions = {}): void {
-  const key = passedByIdentity(chain, opts) ? '' : memoKey(chain, opts);
-  if (key === '' || (key !== undefined && passedChains.get(key))) {
+  const any = !!opts.allowAnyExtendedKeyUsage;
+  const byIdentity = passedByIdentity(chain, opts);
+  const key = byIdentity ? undefined : memoKey(chain);
+  if (byIdentity || (key !== undefined && passedChains.has(key, chain, any))) {
     // The time-independent rules passed for these exact bytes; only validity remains,
     // and with no other failure possible its first error is the one a full run reports.
     if (signingTime) rethrowTyped(() => chain.forEach((c) => validateSigningTime(c, signingTime)));
-    if (key !== '') rememberIdentity(chain, opts);
+    if (!byIdentity) rememberIdentity(chain, opts);
     return;
   }
   rethrowTyped(() => validateChain(chain, 'codeSigning', signingTime, opts));
-  if (key !== undefined) passedChains.set(key, true);
+  if (key !== undefined) passedChains.add(key, chain, any);
   rememberIdentity(chain, opts);
 }
 
@@ -92,39 +103,48 @@ function rememberIdentity(chain: readonly Certificate[], opts: CodeSigningRuleOp
  * Code-signing chains that passed the rules (signatures, shape, extensions, key
  * spec), keyed by their exact DER bytes: a signer signs and self-verifies with
  * one chain many times, and a verifier sees one signer's chain again and again.
- * Bounded; successes only; validity times are never part of the memo.
+ * Bounded; successes only; validity times are never part of the memo. A numeric
+ * digest of the chain picks the bucket (hashing kilobyte string keys cost more
+ * than the lookup saves); a hit requires every certificate to be byte-equal.
  */
+interface PassedChain {
+  ders: Uint8Array[];
+  any: boolean;
+}
 class PassedChains {
-  private readonly map = new Map<string, true>();
+  private readonly map = new Map<number, PassedChain[]>();
+  private count = 0;
   constructor(private readonly max: number) {}
-  get(k: string): boolean {
-    if (!this.map.has(k)) return false;
-    this.map.delete(k);
-    this.map.set(k, true);
-    return true;
+  has(k: number, chain: readonly Certificate[], any: boolean): boolean {
+    const bucket = this.map.get(k);
+    return !!bucket && bucket.some((p) => p.any === any && p.ders.length === chain.length && p.ders.every((d, i) => sameBytes(d, chain[i].raw)));
   }
-  set(k: string, v: true): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  add(k: number, chain: readonly Certificate[], any: boolean): void {
+    if (this.has(k, chain, any)) return;
+    // Forget the oldest buckets first (insertion order), so memory stays bounded.
+    while (this.count >= this.max) {
+      const [oldest, bucket] = this.map.entries().next().value as [number, PassedChain[]];
+      this.map.delete(oldest);
+      this.count -= bucket.length;
+    }
+    const bucket = this.map.get(k) ?? [];
+    bucket.push({ ders: chain.map((c) => new Uint8Array(c.raw)), any }); // copies: raw may view a whole envelope
+    this.map.set(k, bucket);
+    this.count++;
   }
 }
 const passedChains = new PassedChains(256);
-const derKeys = new WeakMap<Certificate, string>();
 
-function memoKey(chain: readonly Certificate[], opts: CodeSigningRuleOptions): string | undefined {
+/** A 32-bit mix of each certificate's length and last 16 bytes (inside its signature value). */
+function memoKey(chain: readonly Certificate[]): number | undefined {
   if (chain.length < 1 || chain.length > MAX_CHAIN_LENGTH) return undefined;
-  let key = opts.allowAnyExtendedKeyUsage ? 'A' : 'S';
+  let h = chain.length;
   for (const c of chain) {
-    let k = derKeys.get(c);
-    if (k === undefined) {
-      // latin1 maps each byte to one char: the key is the bytes, length-prefixed.
-      k = `${c.raw.length}:${Buffer.from(c.raw.buffer, c.raw.byteOffset, c.raw.byteLength).toString('latin1')}`;
-      derKeys.set(c, k);
-    }
-    key += k;
+    const d = c.raw;
+    h = Math.imul(h ^ d.length, 0x9e3779b1);
+    for (let i = Math.max(0, d.length - 16); i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193);
   }
-  return key;
+  return h >>> 0;
 }
 
 /**

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { CliContext } from '../context.js';
 import { SigningError, UsageError } from '../../errors.js';
 import { parseFlagMap } from '../args.js';
+import { logger } from '../common.js';
 import {
   SIGNER_FLAG_GROUPS,
   checkFlagGroups,
@@ -72,6 +73,7 @@ export async function run(ctx: CliContext): Promise<number> {
       userMetadata,
       ...(timestamper ? { timestamper } : {}),
     });
+    logger(ctx).info?.(`Writing signature to file ${sigPath}`);
     if (force) ctx.stderr.write('Warning: existing signature file will be overwritten\n');
     writeBlobSignature(sigDirAbs, blobPath, format, result.envelope, { force });
     // notation v2 prints a stray space before the second line; kept for byte-identical output.

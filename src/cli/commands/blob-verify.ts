@@ -7,6 +7,7 @@ import { UsageError, NotationError, TrustStoreError, CertificateError } from '..
 import { parseFlagMap } from '../args.js';
 import { reportSuccess, outcomeJson, logger, verifierExtras, configDirOf } from '../common.js';
 import { Verifier } from '../../verifier/verifier.js';
+import { goStatementString } from '../../verifier/artifact.js';
 import { loadBlobTrustPolicy } from '../../trustpolicy/index.js';
 import { X509TrustStore } from '../../truststore/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type HashAlgorithm } from '../../envelope/types.js';
@@ -41,6 +42,14 @@ export async function hashFile(path: string, hash: HashAlgorithm, onBytes?: (n: 
   return { digest: `${NODE_HASH[hash]}:${h.digest('hex')}`, size };
 }
 
+/**
+ * notation v2 (whose blob output this command mirrors) words an untrusted chain as
+ * notation-core-go v2 does; the verifier keeps v1.3's text, which the OCI commands print.
+ */
+function v2Text(e: Error): string {
+  return (e as NotationError).code === 'UNTRUSTED_SIGNER' ? 'signature is not produced by a trusted signer' : e.message;
+}
+
 export async function run(ctx: CliContext): Promise<number> {
   const sigPath = ctx.flags.signature as string | undefined;
   if (!sigPath) throw new UsageError('MISSING_SIGNATURE', 'required flag(s) "signature" not set');
@@ -71,6 +80,16 @@ export async function run(ctx: CliContext): Promise<number> {
   if (sigBytes.length === 0) throw new NotationError('EMPTY_SIGNATURE', 'signature cannot be nil or empty');
   if (contentMediaType && !isValidMediaType(contentMediaType)) throw new UsageError('INVALID_MEDIA_TYPE', `invalid content media-type "${contentMediaType}": mime: no media type`);
 
+  // notation-go's VerifyBlob logs these first; the selection error, if any, is verifyBlob's to report.
+  const log = logger(ctx);
+  log.debug?.(`Verify signature of media type ${mediaType}`);
+  if (ctx.flags.verbose || ctx.flags.debug) {
+    try {
+      log.info?.(`Trust policy configuration: ${goStatementString(verifier.blobStatement(ctx.flags['policy-name'] as string | undefined), 'blob')}`);
+    } catch {
+      // reported by verifyBlob below
+    }
+  }
   let outcome;
   let error: Error | undefined;
   try {
@@ -96,10 +115,10 @@ export async function run(ctx: CliContext): Promise<number> {
   }
   if (error) {
     if (error instanceof TrustStoreError || error instanceof CertificateError) throw error;
-    throw new NotationError((error as NotationError).code ?? 'VERIFICATION_FAILED', `signature verification failed: ${error.message}`, { cause: error });
+    throw new NotationError((error as NotationError).code ?? 'VERIFICATION_FAILED', `signature verification failed: ${v2Text(error)}`, { cause: error });
   }
   if (outcome!.verificationResults.some((r) => r.error)) {
-    for (const r of outcome!.verificationResults) if (r.error) ctx.stderr.write(`Warning: ${r.type} was set to "${r.action}" and failed with error: ${r.error.message}\n`);
+    for (const r of outcome!.verificationResults) if (r.error) ctx.stderr.write(`Warning: ${r.type} was set to "${r.action}" and failed with error: ${v2Text(r.error)}\n`);
     ctx.stdout.write('\n');
     reportSuccess(ctx, { ...outcome!, verificationResults: [] }, blobPath);
   } else reportSuccess(ctx, outcome!, blobPath);

@@ -5,7 +5,7 @@
  */
 import type { CliContext } from '../context.js';
 import { UsageError, NotationError } from '../../errors.js';
-import { openTarget, resolveWithWarning } from '../common.js';
+import { openTarget, resolveWithWarning, warnAllowReferrersApi } from '../common.js';
 import { parseEnvelope } from '../../envelope/index.js';
 import { inspectEnvelope, inspectJson, localOffsetFromEnv, InspectTreeWriter, type SignatureInspection } from '../inspect.js';
 import type { Descriptor } from '../../oci/types.js';
@@ -16,6 +16,7 @@ export async function run(ctx: CliContext): Promise<number> {
   if (format !== 'tree' && format !== 'json') throw new UsageError('INVALID_OUTPUT_FORMAT', `invalid format: ${JSON.stringify(format)}`);
   const max = ctx.flags['max-signatures'] as number;
   if (max <= 0) throw new UsageError('INVALID_MAX_SIGNATURES', `max-signatures value ${max} must be a positive number`);
+  warnAllowReferrersApi(ctx, 'inspect');
 
   const target = await openTarget(ctx, ctx.args[0]);
   const { descriptor, resolvedRef } = await resolveWithWarning(ctx, target, 'inspect');

@@ -1,12 +1,13 @@
 /** `notation-ts list`: the signature manifests of an artifact, as notation's tree. */
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { openTarget, resolveWithWarning } from '../common.js';
+import { openTarget, resolveWithWarning, warnAllowReferrersApi } from '../common.js';
 import { ARTIFACT_TYPE_NOTATION } from '../../oci/types.js';
 
 export async function run(ctx: CliContext): Promise<number> {
   const max = ctx.flags['max-signatures'] as number;
   if (max <= 0) throw new UsageError('INVALID_MAX_SIGNATURES', `max-signatures value ${max} must be a positive number`);
+  warnAllowReferrersApi(ctx, 'list');
   const target = await openTarget(ctx, ctx.args[0]);
   const { descriptor, resolvedRef } = await resolveWithWarning(ctx, target, 'list');
   const digests: string[] = [];

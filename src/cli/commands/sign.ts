@@ -5,12 +5,13 @@
 import type { CliContext } from '../context.js';
 import { NotationError, PushSignatureFailedError, errorMessage } from '../../errors.js';
 import { parseFlagMap } from '../args.js';
-import { DIGEST_RE, logger, openTarget, type Target } from '../common.js';
+import { DIGEST_RE, logger, openTarget, resolveManifest, warnAllowReferrersApi, type Target } from '../common.js';
 import {
   SIGNER_FLAG_GROUPS,
   checkFlagGroups,
   checkTimestampFlagValues,
-  expiryFromFlags,
+  checkExpiry,
+  parseExpiryFlag,
   resolveSigningBackend,
   signatureFormatFromFlags,
   timestamperFromFlags,
@@ -30,13 +31,15 @@ interface SignSettings {
 }
 
 export async function run(ctx: CliContext): Promise<number> {
-  // pflag parses --expiry while reading the command line, before any other check.
-  const expiryMs = expiryFromFlags(ctx);
+  // pflag parses --expiry while reading the command line, before any other check;
+  // notation-go judges its value only once signing starts (after the tag warning).
+  const expiryNs = parseExpiryFlag(ctx);
   checkFlagGroups(ctx, {
     together: SIGNER_FLAG_GROUPS.together,
-    exclusive: [...SIGNER_FLAG_GROUPS.exclusive, ['oci-layout', 'force-referrers-tag']],
+    exclusive: [...SIGNER_FLAG_GROUPS.exclusive, ['oci-layout', 'force-referrers-tag', 'allow-referrers-api']],
   });
   checkTimestampFlagValues(ctx, 'sign');
+  warnAllowReferrersApi(ctx, 'sign');
 
   const pluginConfig = parseFlagMap(ctx.flags['plugin-config'] as string[], 'plugin-config');
   const backend = await resolveSigningBackend(ctx, pluginConfig, 'oci');
@@ -45,17 +48,19 @@ export async function run(ctx: CliContext): Promise<number> {
     const { mediaType } = signatureFormatFromFlags(ctx);
     const userMetadata = parseFlagMap(ctx.flags['user-metadata'] as string[], 'user-metadata');
     const timestamper = await timestamperFromFlags(ctx);
-    const settings: SignSettings = { backend, mediaType, expiryMs, pluginConfig, userMetadata, timestamper };
+    const settings: SignSettings = { backend, mediaType, pluginConfig, userMetadata, timestamper };
 
     if (ctx.flags.recursive) {
       // Ours (src/cli/recursive.ts): every manifest under the index, then the index itself.
       const { signRecursive } = await import('../recursive.js');
       return await signRecursive(ctx, target, async (item) => {
+        settings.expiryMs = checkExpiry(expiryNs);
         const sigManifest = await signOne(ctx, target, item.descriptor, settings);
         printSigned(ctx, target, item.descriptor, sigManifest);
       });
     }
     const artifact = await resolveForSigning(ctx, target);
+    settings.expiryMs = checkExpiry(expiryNs);
     const sigManifest = await signOne(ctx, target, artifact, settings);
     printSigned(ctx, target, artifact, sigManifest);
     return 0;
@@ -72,12 +77,7 @@ function printSigned(ctx: CliContext, target: Target, artifact: Descriptor, sigM
 
 /** notation's resolveReference for sign: its own tag warning; a digest must resolve to itself. */
 async function resolveForSigning(ctx: CliContext, target: Target): Promise<Descriptor> {
-  let desc: Descriptor;
-  try {
-    desc = await target.repository.resolve(target.reference);
-  } catch (e) {
-    throw new NotationError((e as NotationError).code ?? 'RESOLVE_FAILED', `failed to get manifest descriptor: ${errorMessage(e)}`, { cause: e });
-  }
+  const desc = await resolveManifest(ctx, target);
   if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
     if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
   } else {

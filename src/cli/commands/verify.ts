@@ -2,7 +2,7 @@
 import type { CliContext } from '../context.js';
 import { UsageError, NotationError, VerificationFailedError, TrustStoreError, CertificateError } from '../../errors.js';
 import { parseFlagMap } from '../args.js';
-import { openTarget, resolveWithWarning, reportSuccess, outcomeJson, logger, verifierExtras, configDirOf } from '../common.js';
+import { openTarget, resolveWithWarning, reportSuccess, outcomeJson, logger, verifierExtras, configDirOf, warnAllowReferrersApi } from '../common.js';
 import { Verifier } from '../../verifier/verifier.js';
 import { verifyArtifact } from '../../verifier/artifact.js';
 import type { VerificationOutcome } from '../../verifier/types.js';
@@ -12,6 +12,7 @@ import { X509TrustStore } from '../../truststore/index.js';
 export async function run(ctx: CliContext): Promise<number> {
   const max = ctx.flags['max-signatures'] as number;
   if (max <= 0) throw new UsageError('INVALID_MAX_SIGNATURES', `max-signatures value ${max} must be a positive number`);
+  warnAllowReferrersApi(ctx, 'verify');
   const layout = !!ctx.flags['oci-layout'];
   const scope = ctx.flags.scope as string | undefined;
   if (layout !== (scope !== undefined)) {

@@ -90,8 +90,10 @@ export class HttpTransport {
     this.fetchImpl = opts.fetch ?? fetch;
   }
 
+  /** A RepositoryError naming the registry, unless the message already does (a URL or reference). */
   error(code: string, message: string, cause?: unknown): RepositoryError {
-    return new RepositoryError(code, `registry ${this.registry}: ${message}`, cause === undefined ? undefined : { cause });
+    const text = message.includes(`${this.registry}/`) ? message : `registry ${this.registry}: ${message}`;
+    return new RepositoryError(code, text, cause === undefined ? undefined : { cause });
   }
 
   /** Sends with retries (idempotent requests) and redirects (when allowed). */
@@ -118,8 +120,8 @@ export class HttpTransport {
       }
     }
     if (last instanceof RetryableStatus) return last.res;
-    const msg = (last as Error)?.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : ((last as Error & { cause?: Error })?.cause?.message ?? (last as Error)?.message);
-    throw this.error('REGISTRY_UNREACHABLE', `${req.method} ${safeUrl(req.url)}: ${msg}`, last);
+    const msg = (last as Error)?.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : networkErrorText(last);
+    throw this.error('REGISTRY_UNREACHABLE', `${goMethod(req.method)} "${safeUrl(req.url)}": ${msg}`, last);
   }
 
   private async sendFollowing(req: HttpRequest): Promise<HttpResponse> {
@@ -191,6 +193,31 @@ export class HttpTransport {
     }
     return body;
   }
+}
+
+/** Go's url.Error operation name for a method ("Get", "Head", ...). */
+function goMethod(method: string): string {
+  return method.charAt(0) + method.slice(1).toLowerCase();
+}
+
+// OpenSSL's codes for a chain that does not reach a trusted root (one string: these are not our error codes).
+const UNKNOWN_AUTHORITY = new Set('DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_VERIFY_LEAF_SIGNATURE UNABLE_TO_GET_ISSUER_CERT_LOCALLY UNABLE_TO_GET_ISSUER_CERT'.split(' '));
+
+/**
+ * A failed fetch as Go's net/http words it where the failure is common and the
+ * cause certain (refused connection, unknown host, TLS to a plain-HTTP server,
+ * untrusted certificate), else Node's own message.
+ */
+export function networkErrorText(e: unknown): string {
+  const err = e as Error & { cause?: unknown };
+  const cause = (err?.cause ?? err) as (Error & { code?: string; address?: string; port?: number; hostname?: string }) | undefined;
+  const code = cause?.code;
+  if (code === 'ECONNREFUSED' && cause?.address) return `dial tcp ${cause.address.includes(':') ? `[${cause.address}]` : cause.address}:${cause.port}: connect: connection refused`;
+  if (code === 'ENOTFOUND' && cause?.hostname) return `dial tcp: lookup ${cause.hostname}: no such host`;
+  // OpenSSL reads an HTTP status line where a TLS record should be.
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'http: server gave HTTP response to HTTPS client';
+  if (code && UNKNOWN_AUTHORITY.has(code)) return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  return cause?.message ?? err?.message ?? String(e);
 }
 
 class RetryableStatus {
