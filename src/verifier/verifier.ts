@@ -64,6 +64,10 @@ export interface Logger {
 }
 
 export interface VerifierOptions {
+  /**
+   * The policy documents are configuration: the statement for a reference (or blob
+   * policy name) is selected once per Verifier. Make a new Verifier after changing them.
+   */
   ociTrustPolicy?: OciTrustPolicyDocument;
   blobTrustPolicy?: BlobTrustPolicyDocument;
   trustStore: TrustStoreProvider;
