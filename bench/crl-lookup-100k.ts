@@ -9,14 +9,9 @@ import { sign, verify } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { RevocationValidator, RevocationMemoryCache, type Fetcher } from '../src/revocation/index.js';
 import { buildCrl, makeCert } from '../test/helpers/revocation-servers.js';
+import type { BenchResult } from './lib.js';
 
-export interface BenchResult {
-  name: string;
-  ops_per_s: number;
-  baseline: string;
-  baseline_ops_per_s: number;
-  ratio: number;
-}
+export type { BenchResult } from './lib.js';
 
 async function timeIt(fn: () => unknown | Promise<unknown>, minMs = 1500): Promise<number> {
   for (let i = 0; i < 50; i++) await fn();

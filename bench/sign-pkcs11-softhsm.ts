@@ -20,15 +20,9 @@ import { MEDIA_TYPE_JWS, type KeySpec } from '../src/envelope/types.js';
 import { createPkcs11Signer, type Pkcs11Signer } from '../src/plugins/pkcs11/index.js';
 import { signBlob } from '../src/signer/index.js';
 import { SOFTHSM_MODULE, provisionToken } from '../test/helpers/softhsm.js';
+import type { BenchResult } from './lib.js';
 
-export interface BenchResult {
-  name: string;
-  ops_per_s: number;
-  baseline: string;
-  baseline_ops_per_s: number;
-  ratio: number;
-  [extra: string]: unknown;
-}
+export type { BenchResult } from './lib.js';
 
 const require = createRequire(import.meta.url);
 const PIN = 'bench-pin-1357';

@@ -5,7 +5,7 @@
  * quoted strings for messages.
  */
 import { constants, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { readTlv, children, content, type Tlv } from '../x509/der.js';
+import { readTlv, children, content, decodeOid as derDecodeOid, type Tlv } from '../x509/der.js';
 import type { Certificate, Extension } from '../x509/certificate.js';
 
 /** Thrown by the helpers below for malformed input; callers wrap it in a RevocationError. */
@@ -17,22 +17,11 @@ export function expectTag(t: Tlv | undefined, tag: number, what: string): Tlv {
 }
 
 export function decodeOid(c: Uint8Array): string {
-  if (c.length === 0 || c.length > 64 || (c[c.length - 1] & 0x80) !== 0) throw new Asn1Error('malformed object identifier');
-  const parts: number[] = [];
-  let v = 0;
-  for (let i = 0; i < c.length; i++) {
-    if (v === 0 && c[i] === 0x80) throw new Asn1Error('malformed object identifier');
-    v = v * 128 + (c[i] & 0x7f);
-    if (v > Number.MAX_SAFE_INTEGER / 128) throw new Asn1Error('object identifier arc too large');
-    if (!(c[i] & 0x80)) {
-      if (parts.length === 0) {
-        const first = v < 80 ? Math.floor(v / 40) : 2;
-        parts.push(first, v - first * 40);
-      } else parts.push(v);
-      v = 0;
-    }
+  try {
+    return derDecodeOid(c);
+  } catch (e) {
+    throw new Asn1Error((e as Error).message);
   }
-  return parts.join('.');
 }
 
 export function encodeOid(oid: string): Uint8Array {

@@ -15,25 +15,35 @@ import { WILDCARD, X509_SUBJECT } from './types.js';
  * identity), TRUSTED_IDENTITY_INVALID_DN, NO_X509_TRUSTED_IDENTITIES,
  * LEAF_SUBJECT_UNPARSABLE or TRUSTED_IDENTITY_MISMATCH, with notation's messages.
  */
+/**
+ * The DN of an `x509.subject:` identity, undefined for other prefixes (plugin
+ * identities); notation's errors for a missing separator or an empty value.
+ */
+export function x509SubjectOf(policyName: string, identity: string): string | undefined {
+  const i = identity.indexOf(':');
+  if (i < 0) {
+    throw new TrustPolicyError(
+      TP.IDENTITY_MISSING_SEPARATOR,
+      `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} missing separator`,
+    );
+  }
+  if (identity.slice(0, i) !== X509_SUBJECT) return undefined;
+  const value = identity.slice(i + 1);
+  if (value === '') {
+    throw new TrustPolicyError(
+      TP.IDENTITY_WITHOUT_VALUE,
+      `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} without an identity value`,
+    );
+  }
+  return value;
+}
+
 export function verifyX509TrustedIdentities(policyName: string, trustedIdentities: readonly string[], leaf: Certificate): void {
   if (trustedIdentities.includes(WILDCARD)) return;
   const identities: Map<string, string>[] = [];
   for (const identity of trustedIdentities) {
-    const i = identity.indexOf(':');
-    if (i < 0) {
-      throw new TrustPolicyError(
-        TP.IDENTITY_MISSING_SEPARATOR,
-        `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} missing separator`,
-      );
-    }
-    if (identity.slice(0, i) !== X509_SUBJECT) continue;
-    const value = identity.slice(i + 1);
-    if (value === '') {
-      throw new TrustPolicyError(
-        TP.IDENTITY_WITHOUT_VALUE,
-        `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} without an identity value`,
-      );
-    }
+    const value = x509SubjectOf(policyName, identity);
+    if (value === undefined) continue;
     try {
       identities.push(parseDistinguishedName(value));
     } catch (e) {

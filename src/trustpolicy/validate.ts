@@ -22,6 +22,7 @@ import {
   type OciTrustPolicyDocument,
   type SignatureVerification,
 } from './types.js';
+import { x509SubjectOf } from './identity.js';
 
 export interface TrustPolicyValidationOptions {
   /**
@@ -159,22 +160,9 @@ export function validateTrustedIdentities(policyName: string, identities: readon
       throw new TrustPolicyError(TP.EMPTY_IDENTITY, `trust policy statement ${goQuote(policyName)} has an empty trusted identity`);
     }
     if (identity === WILDCARD) continue;
-    const i = identity.indexOf(':');
-    if (i < 0) {
-      throw new TrustPolicyError(
-        TP.IDENTITY_MISSING_SEPARATOR,
-        `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} missing separator`,
-      );
-    }
     // Other prefixes are for plugins: accepted here, judged at verification time.
-    if (identity.slice(0, i) !== X509_SUBJECT) continue;
-    const value = identity.slice(i + 1);
-    if (value === '') {
-      throw new TrustPolicyError(
-        TP.IDENTITY_WITHOUT_VALUE,
-        `trust policy statement ${goQuote(policyName)} has trusted identity ${goQuote(identity)} without an identity value`,
-      );
-    }
+    const value = x509SubjectOf(policyName, identity);
+    if (value === undefined) continue;
     try {
       parsed.push({ raw: identity, dn: parseDistinguishedName(value) });
     } catch (e) {

@@ -28,6 +28,7 @@ import { goDescriptorString, goMap } from './artifact.js';
 import { goQuote } from '../x509/goformat.js';
 import { Lru, VerificationCache, identityKey } from './cache.js';
 import type { AppliedStatement, ValidationResult, VerificationLevel, VerificationOutcome, ValidationType } from './types.js';
+import type { PreparedVerificationPlugin } from '../plugins/verification.js';
 
 /** Revocation of a chain, as the revocation module provides it; result per chain. */
 export interface ChainRevocationChecker {
@@ -43,18 +44,8 @@ export interface VerificationPluginHooks {
   /** Step 3: find the plugin named by the envelope and check version/capabilities. Throws on hard failure. */
   prepare(content: EnvelopeContent, pluginConfig: Record<string, string>): Promise<PreparedPlugin | undefined>;
 }
-export interface PreparedPlugin {
-  name: string;
-  /** SIGNATURE_VERIFIER capabilities the plugin has. */
-  capabilities: Array<'SIGNATURE_VERIFIER.TRUSTED_IDENTITY' | 'SIGNATURE_VERIFIER.REVOCATION_CHECK'>;
-  /** Step 9: run verify-signature for the given capabilities; returns per-capability results. */
-  verify(
-    capabilities: string[],
-    content: EnvelopeContent,
-    trustedIdentities: string[],
-    pluginConfig: Record<string, string>,
-  ): Promise<{ verificationResults: Record<string, { success: boolean; reason?: string } | undefined>; processedAttributes: string[] }>;
-}
+/** A verification plugin after step 3 (its shape is defined by src/plugins). */
+export type PreparedPlugin = PreparedVerificationPlugin;
 
 export interface Logger {
   debug?(msg: string): void;

@@ -9,7 +9,7 @@ import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject, co
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asnX509 from '@peculiar/asn1-x509';
 import { CertificateError } from '../errors.js';
-import { readTlv, children, slice, content, type Tlv } from './der.js';
+import { readTlv, children, slice, content, decodeOid, type Tlv } from './der.js';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -116,22 +116,6 @@ function decodeString(tag: number, c: Uint8Array): string | undefined {
   return Buffer.from(c).toString(tag === 0x0c ? 'utf8' : 'latin1');
 }
 
-function decodeOid(c: Uint8Array): string {
-  if (c.length === 0) throw new CertificateError('MALFORMED_CERTIFICATE', 'empty object identifier');
-  const parts: number[] = [];
-  let v = 0;
-  for (let i = 0; i < c.length; i++) {
-    v = v * 128 + (c[i] & 0x7f);
-    if (!(c[i] & 0x80)) {
-      if (parts.length === 0) {
-        const first = v < 80 ? Math.floor(v / 40) : 2;
-        parts.push(first, v - first * 40);
-      } else parts.push(v);
-      v = 0;
-    }
-  }
-  return parts.join('.');
-}
 
 /** Parses a Name (RDNSequence) into RDNs of attributes. */
 export function parseName(der: Uint8Array): NameAttribute[][] {

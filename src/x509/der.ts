@@ -62,3 +62,26 @@ export function slice(buf: Uint8Array, t: Tlv): Uint8Array {
 export function content(buf: Uint8Array, t: Tlv): Uint8Array {
   return buf.subarray(t.contentStart, t.end);
 }
+
+/**
+ * The dotted form of an OBJECT IDENTIFIER's content bytes. Strict: non-empty, at
+ * most 64 bytes, minimal base-128 arcs, no truncated last arc, arcs within 2^53.
+ */
+export function decodeOid(c: Uint8Array): string {
+  if (c.length === 0 || c.length > 64 || (c[c.length - 1] & 0x80) !== 0) throw new DerError('malformed object identifier');
+  const parts: number[] = [];
+  let v = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (v === 0 && c[i] === 0x80) throw new DerError('malformed object identifier');
+    v = v * 128 + (c[i] & 0x7f);
+    if (v > Number.MAX_SAFE_INTEGER / 128) throw new DerError('object identifier arc too large');
+    if (!(c[i] & 0x80)) {
+      if (parts.length === 0) {
+        const first = v < 80 ? Math.floor(v / 40) : 2;
+        parts.push(first, v - first * 40);
+      } else parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join('.');
+}

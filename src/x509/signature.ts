@@ -8,7 +8,7 @@
  */
 import { verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import type { Certificate } from './certificate.js';
-import { readTlv, children, content, slice } from './der.js';
+import { readTlv, children, content, slice, decodeOid } from './der.js';
 
 type PubAlg = 'RSA' | 'DSA' | 'ECDSA' | 'Ed25519';
 type Hash = 'md2' | 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
@@ -52,20 +52,7 @@ export const ERR_CONSTRAINT_VIOLATION = 'x509: invalid signature: parent certifi
 function oidOf(der: Uint8Array): string {
   const t = readTlv(der, 0);
   if (t.tag !== 0x06) throw new Error('not an OID');
-  const c = content(der, t);
-  const parts: number[] = [];
-  let v = 0;
-  for (let i = 0; i < c.length; i++) {
-    v = v * 128 + (c[i] & 0x7f);
-    if (!(c[i] & 0x80)) {
-      if (parts.length === 0) {
-        const first = v < 80 ? Math.floor(v / 40) : 2;
-        parts.push(first, v - first * 40);
-      } else parts.push(v);
-      v = 0;
-    }
-  }
-  return parts.join('.');
+  return decodeOid(content(der, t));
 }
 
 /** AlgorithmIdentifier -> [oid, params DER or undefined]. */
