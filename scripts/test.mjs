@@ -41,6 +41,13 @@ if (missing.length) {
   }
 }
 
+// Tests that spawn bin/notation-ts.js run dist/: build it from the sources under test.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('npm test: the build failed');
+  process.exit(build.status ?? 1);
+}
+
 const extra = process.argv.slice(2);
 const args = ['mocha', ...(extra.some((a) => !a.startsWith('-')) ? extra : [...extra, 'test/**/*.test.ts'])];
 const r = spawnSync('npx', ['--no-install', ...args], { stdio: 'inherit' });
