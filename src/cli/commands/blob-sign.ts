@@ -23,6 +23,7 @@ import {
 import { signBlob } from '../../signer/sign.js';
 import { writeBlobSignature } from '../../signer/blobfile.js';
 import { pathExists } from '../../config/fsutil.js';
+import { progress } from '../progress.js';
 
 export async function run(ctx: CliContext): Promise<number> {
   const expiryMs = expiryFromFlags(ctx);
@@ -64,9 +65,18 @@ export async function run(ctx: CliContext): Promise<number> {
       throw new SigningError('SIGNATURE_FILE_EXISTS', `signature file ${sigPath} already exists; use --force to overwrite it`);
     }
 
+    // Hashing a large blob shows progress on a terminal (quiet otherwise).
+    const bar = progress(ctx.stderr, ctx.isTTY, `Hashing ${blobPath}`, st.size);
+    const blob = (async function* () {
+      for await (const chunk of createReadStream(blobAbs)) {
+        bar.advance((chunk as Buffer).length);
+        yield chunk as Buffer;
+      }
+      bar.done();
+    })();
     const result = await signBlob({
       signer: backend.signer,
-      blob: createReadStream(blobAbs),
+      blob,
       mediaType: ctx.flags['media-type'] as string,
       signatureMediaType: mediaType,
       ...(expiryMs !== undefined ? { expiry: expiryMs } : {}),
