@@ -9,10 +9,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sharedPath } from './helpers/shared.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'cli.cjs');
-const SHARED = join(ROOT, '..', 'shared', 'notation-made');
+const SHARED = sharedPath('notation-made');
 const DIGEST = 'sha256:11ecf776c3fa005fa46d9548a5233014995d4322bb1e8b913c79c0388c17c993';
 
 describe('CLI bundle (dist/bundle/cli.cjs + code cache)', function () {

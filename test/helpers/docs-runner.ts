@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCli, shellSplit } from './cli.js';
 import { DockerRegistry, dockerRegistryAvailable } from './registry-docker.js';
+import { SHARED } from './shared.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const DOC_REGISTRY = '5000';
@@ -541,9 +542,16 @@ export async function runDoc(file: string, opts: RunOptions = {}): Promise<DocRu
     session = new Session(state, cwd, env);
     await session.run('true');
 
-    const toActual = (s: string) => (port ? s.replaceAll(`127.0.0.1:${DOC_REGISTRY}`, `127.0.0.1:${port}`).replaceAll(`localhost:${DOC_REGISTRY}`, `localhost:${port}`) : s);
+    // Docs name the fixtures as `../shared/...` (beside the repository, as in CI); a
+    // clone elsewhere finds them through the shared resolver instead.
+    const sharedBeside = existsSync(join(REPO_ROOT, '..', 'shared'));
+    const toActual = (s: string) => {
+      let t = port ? s.replaceAll(`127.0.0.1:${DOC_REGISTRY}`, `127.0.0.1:${port}`).replaceAll(`localhost:${DOC_REGISTRY}`, `localhost:${port}`) : s;
+      if (!sharedBeside) t = t.replaceAll('../shared/', `${SHARED}/`);
+      return t;
+    };
     const toDoc = (s: string) => {
-      let t = s;
+      let t = sharedBeside ? s : s.split(`${SHARED}/`).join('../shared/');
       // Longest paths first: the config dir may live under another of them.
       const paths: [string, string][] = [
         [cfg, '$NOTATION_CONFIG'],
