@@ -29,3 +29,33 @@ describe('CLI progress', () => {
     expect(out.endsWith('\r\x1b[2K')).to.equal(true);
   });
 });
+
+describe('CLI progress for downloads (big CRLs)', () => {
+  it('shows a download line on a terminal and nothing otherwise', async () => {
+    const http = await import('node:http');
+    const { downloadFetcher } = await import('../src/cli/common.js');
+    const body = Buffer.alloc(3 * 1024 * 1024, 7);
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/big.crl`;
+    try {
+      for (const isTTY of [true, false]) {
+        let err = '';
+        const ctx = { isTTY, stderr: { write: (s: string) => void (err += s) } } as never;
+        const fetcher = await downloadFetcher(ctx);
+        const r = await fetcher(url, { method: 'GET', timeoutMs: 5000, maxBytes: 32 * 1024 * 1024 });
+        expect(r.body.length).to.equal(body.length);
+        if (isTTY) {
+          expect(err).to.contain(`Downloading ${url}: `);
+          expect(err).to.contain('3.0 MiB / 3.0 MiB (100%)');
+          expect(err.endsWith('\r\x1b[2K')).to.equal(true);
+        } else expect(err).to.equal('');
+      }
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -41,12 +41,39 @@ export function rfc3339Local(d: Date): string {
   return `${base}${off > 0 ? '+' : '-'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
 }
 
+/**
+ * The revocation HTTP transport with a progress line for big downloads (CRLs of a
+ * megabyte or more) when stderr is a terminal.
+ */
+export async function downloadFetcher(ctx: CliContext): Promise<import('../revocation/types.js').Fetcher> {
+  const { httpFetcher } = await import('../revocation/http.js');
+  const { progress, DOWNLOAD_PROGRESS_THRESHOLD } = await import('./progress.js');
+  if (!ctx.isTTY) return httpFetcher;
+  return async (url, init) => {
+    let bar: import('./progress.js').Progress | undefined;
+    let seen = 0;
+    try {
+      return await httpFetcher(url, {
+        ...init,
+        onBytes: (received, total) => {
+          // Without a Content-Length the size is unknown: no progress line.
+          bar ??= progress(ctx.stderr, true, `Downloading ${url}`, total ?? 0, Date.now, DOWNLOAD_PROGRESS_THRESHOLD);
+          bar.advance(received - seen);
+          seen = received;
+        },
+      });
+    } finally {
+      bar?.done();
+    }
+  };
+}
+
 /** Revocation and plugin support, wired from the config/cache dirs when their modules exist. */
 export async function verifierExtras(ctx: CliContext): Promise<Pick<VerifierOptions, 'revocation' | 'plugins'>> {
   const extras: Pick<VerifierOptions, 'revocation' | 'plugins'> = {};
   try {
     const rev = await import('../revocation/cli.js');
-    extras.revocation = rev.revocationCheckers({ cacheDir: cacheDir(ctx.env), logger: logger(ctx) });
+    extras.revocation = rev.revocationCheckers({ cacheDir: cacheDir(ctx.env), logger: logger(ctx), fetcher: await downloadFetcher(ctx) });
   } catch (e) {
     if (!isModuleMissing(e)) throw e;
   }

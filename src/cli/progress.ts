@@ -26,8 +26,8 @@ function human(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function progress(out: Output, isTTY: boolean, label: string, total: number, now: () => number = Date.now): Progress {
-  if (!isTTY || total < PROGRESS_THRESHOLD) return QUIET;
+export function progress(out: Output, isTTY: boolean, label: string, total: number, now: () => number = Date.now, threshold = PROGRESS_THRESHOLD): Progress {
+  if (!isTTY || total < threshold) return QUIET;
   let done = 0;
   let last = 0;
   let shown = false;
@@ -46,3 +46,6 @@ export function progress(out: Output, isTTY: boolean, label: string, total: numb
     },
   };
 }
+
+/** Downloads (CRLs) are slow long before they are big: show progress from 1 MiB. */
+export const DOWNLOAD_PROGRESS_THRESHOLD = 1024 * 1024;

@@ -72,6 +72,7 @@ function once(http: typeof Http, url: string, init: FetchInit): Promise<FetchRes
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      const total = Number(res.headers['content-length']) || undefined;
       res.on('data', (c: Buffer) => {
         size += c.length;
         if (size > init.maxBytes) {
@@ -79,6 +80,7 @@ function once(http: typeof Http, url: string, init: FetchInit): Promise<FetchRes
           return;
         }
         chunks.push(c);
+        init.onBytes?.(size, total);
       });
       res.on('end', () => finish(undefined, { status, body: new Uint8Array(Buffer.concat(chunks)) }));
       res.on('error', (e) => finish(new FetchError('network', e.message, { cause: e })));

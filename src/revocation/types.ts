@@ -44,6 +44,8 @@ export interface FetchInit {
   /** Read at most this many bytes; more is an error of kind 'too-large'. */
   maxBytes: number;
   signal?: AbortSignal;
+  /** Reports body bytes as they arrive (`total` from Content-Length when known): progress for big CRLs. */
+  onBytes?: (received: number, total: number | undefined) => void;
 }
 
 /**

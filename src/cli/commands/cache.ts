@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { cacheDir } from '../context.js';
 import { parseCertificates } from '../../x509/certificate.js';
 import { prefetchCrls } from '../../revocation/cli.js';
-import { logger } from '../common.js';
+import { logger, downloadFetcher } from '../common.js';
 import { UsageError } from '../../errors.js';
 
 export async function run(ctx: CliContext): Promise<number> {
@@ -21,7 +21,7 @@ export async function run(ctx: CliContext): Promise<number> {
   }
   const chain = parseCertificates(bytes, path);
   const dir = cacheDir(ctx.env);
-  const results = await prefetchCrls(chain, { cacheDir: dir, logger: logger(ctx) });
+  const results = await prefetchCrls(chain, { cacheDir: dir, logger: logger(ctx), fetcher: await downloadFetcher(ctx) });
   let failed = 0;
   for (const r of results) {
     if (r.ok) ctx.stdout.write(`Cached CRL ${r.url} for "${r.subject}" (next update ${r.nextUpdate?.toISOString() ?? 'unknown'})\n`);
