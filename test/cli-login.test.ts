@@ -12,41 +12,10 @@ import { DockerRegistry, dockerRegistryAvailable } from './helpers/registry-dock
 import { TestRegistry } from './helpers/registry-server.js';
 import { defaultNativeHelper, dockerConfigPath, flagCredentials } from '../src/cli/registry.js';
 import type { CliContext } from '../src/cli/context.js';
+import { writeCredentialHelper } from './helpers/credential-helper.js';
 
 const DOC = 'https://notaryproject.dev/docs/how-to/registry-authentication/';
 
-/** A docker-credential helper backed by a JSON file (get / store / erase). */
-function writeHelper(binDir: string, name: string, storeFile: string): void {
-  const script = join(binDir, `docker-credential-${name}`);
-  writeFileSync(
-    script,
-    `#!${process.execPath}
-const fs = require('fs');
-const file = ${JSON.stringify(storeFile)};
-const load = () => { try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return {}; } };
-let input = '';
-process.stdin.on('data', (c) => (input += c));
-process.stdin.on('end', () => {
-  const db = load();
-  const action = process.argv[2];
-  const key = input.trim();
-  if (action === 'get') {
-    if (!db[key]) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    process.stdout.write(JSON.stringify({ ServerURL: key, Username: db[key].Username, Secret: db[key].Secret }));
-  } else if (action === 'store') {
-    const c = JSON.parse(input);
-    db[c.ServerURL] = { Username: c.Username, Secret: c.Secret };
-    fs.writeFileSync(file, JSON.stringify(db));
-  } else if (action === 'erase') {
-    if (!db[key]) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    delete db[key];
-    fs.writeFileSync(file, JSON.stringify(db));
-  } else { process.stdout.write('unknown action'); process.exit(1); }
-});
-`,
-  );
-  chmodSync(script, 0o755);
-}
 
 describe('CLI login / logout against docker-registry with htpasswd', function () {
   this.timeout(60_000);
@@ -72,7 +41,7 @@ describe('CLI login / logout against docker-registry with htpasswd', function ()
     mkdirSync(join(dir, 'bin'));
     mkdirSync(join(dir, 'docker'));
     store = join(dir, 'helper-store.json');
-    writeHelper(join(dir, 'bin'), 'test', store);
+    writeCredentialHelper(join(dir, 'bin'), 'test', store);
     // PATH: our helper dir and node's own dir only, so no platform helper is found.
     env = { NOTATION_CONFIG: cfg, DOCKER_CONFIG: join(dir, 'docker'), HOME: join(dir, 'home'), PATH: `${join(dir, 'bin')}:${join(process.execPath, '..')}` };
   });
@@ -169,7 +138,7 @@ describe('CLI login / logout against docker-registry with htpasswd', function ()
 
   it('uses the platform default helper when nothing is configured', async () => {
     // On Linux that is docker-credential-pass when `pass` exists, else docker-credential-secretservice.
-    writeHelper(join(dir, 'bin'), 'secretservice', store);
+    writeCredentialHelper(join(dir, 'bin'), 'secretservice', store);
     try {
       const r = await cli(['login', '-u', USER, '-p', PASS, host]);
       expect(r.code, r.stderr).to.equal(0);
@@ -198,7 +167,7 @@ describe('CLI login with bearer tokens (test registry)', function () {
       const host = `localhost:${(await reg.start()).split(':')[1]}`;
       mkdirSync(join(dir, 'bin'));
       const store = join(dir, 'store.json');
-      writeHelper(join(dir, 'bin'), 'test', store);
+      writeCredentialHelper(join(dir, 'bin'), 'test', store);
       mkdirSync(join(dir, 'notation'));
       writeFileSync(join(dir, 'notation', 'config.json'), JSON.stringify({ credsStore: 'test' }));
       const env = { NOTATION_CONFIG: join(dir, 'notation'), DOCKER_CONFIG: join(dir, 'docker'), PATH: `${join(dir, 'bin')}:${join(process.execPath, '..')}` };
@@ -236,7 +205,7 @@ describe('CLI registry settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nts-helper-'));
     try {
       expect(defaultNativeHelper({ PATH: dir }, 'linux')).to.equal(undefined);
-      writeHelper(dir, 'secretservice', join(dir, 's'));
+      writeCredentialHelper(dir, 'secretservice', join(dir, 's'));
       expect(defaultNativeHelper({ PATH: dir }, 'linux')).to.equal('secretservice');
       // With `pass` installed, Linux prefers docker-credential-pass (absent here).
       writeFileSync(join(dir, 'pass'), '#!/bin/sh\n');

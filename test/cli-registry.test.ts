@@ -24,6 +24,7 @@ import type { Descriptor } from '../src/oci/types.js';
 import { Verifier } from '../src/verifier/verifier.js';
 import { MemoryTrustStore } from '../src/truststore/index.js';
 import type { OciTrustPolicyDocument } from '../src/trustpolicy/index.js';
+import { writeCredentialHelper } from './helpers/credential-helper.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -334,7 +335,7 @@ describe('CLI registry auth against docker-registry with htpasswd', function () 
     image = await pushImage(repo, 'secure', 'v1');
     helperDir = join(ce.dir, 'helper-bin');
     mkdirSync(helperDir);
-    writeCredentialHelper(helperDir, join(ce.dir, 'helper-store'));
+    writeCredentialHelper(helperDir, 'test', join(ce.dir, 'helper-store'));
   });
   after(async () => {
     await reg?.stop();
@@ -399,44 +400,6 @@ describe('CLI registry auth against docker-registry with htpasswd', function () 
   });
 });
 
-/**
- * A docker-credential helper backed by a JSON file: get / store / erase / list,
- * speaking the docker-credential-helpers protocol.
- */
-function writeCredentialHelper(binDir: string, storeFile: string): string {
-  const script = join(binDir, 'docker-credential-test');
-  writeFileSync(
-    script,
-    `#!${process.execPath}
-const fs = require('fs');
-const file = ${JSON.stringify(storeFile)};
-const load = () => { try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return {}; } };
-let input = '';
-process.stdin.on('data', (c) => (input += c));
-process.stdin.on('end', () => {
-  const db = load();
-  const action = process.argv[2];
-  if (action === 'get') {
-    const e = db[input.trim()];
-    if (!e) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: e.Username, Secret: e.Secret }));
-  } else if (action === 'store') {
-    const c = JSON.parse(input);
-    db[c.ServerURL] = { Username: c.Username, Secret: c.Secret };
-    fs.writeFileSync(file, JSON.stringify(db));
-  } else if (action === 'erase') {
-    if (!db[input.trim()]) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    delete db[input.trim()];
-    fs.writeFileSync(file, JSON.stringify(db));
-  } else if (action === 'list') {
-    process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(db).map(([k, v]) => [k, v.Username]))));
-  } else { process.stdout.write('unknown action'); process.exit(1); }
-});
-`,
-  );
-  chmodSync(script, 0o755);
-  return script;
-}
 
 
 describe('CLI --recursive on an OCI image layout', function () {

@@ -5,7 +5,7 @@
  * quoted strings for messages.
  */
 import { constants, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { readTlv, children, content, decodeOid as derDecodeOid, type Tlv } from '../x509/der.js';
+import { readTlv, children, content, decodeOid as derDecodeOid, encodeTlv, type Tlv } from '../x509/der.js';
 import type { Certificate, Extension } from '../x509/certificate.js';
 
 /** Thrown by the helpers below for malformed input; callers wrap it in a RevocationError. */
@@ -38,18 +38,7 @@ export function encodeOid(oid: string): Uint8Array {
 }
 
 /** DER TLV with the given tag around `body`. */
-export function tlv(tag: number, ...body: Uint8Array[]): Uint8Array {
-  const b = Buffer.concat(body);
-  const len = b.length;
-  let hdr: number[];
-  if (len < 0x80) hdr = [tag, len];
-  else {
-    const bytes: number[] = [];
-    for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
-    hdr = [tag, 0x80 | bytes.length, ...bytes];
-  }
-  return Buffer.concat([Buffer.from(hdr), b]);
-}
+export const tlv = encodeTlv;
 
 /**
  * Canonical two's-complement bytes of an INTEGER's content (strips redundant

@@ -9,7 +9,7 @@ import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject, co
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asnX509 from '@peculiar/asn1-x509';
 import { CertificateError } from '../errors.js';
-import { readTlv, children, slice, content, decodeOid, type Tlv } from './der.js';
+import { readTlv, children, slice, content, decodeOid, encodeTlv, type Tlv } from './der.js';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -220,17 +220,6 @@ function renderName(der: Uint8Array): string {
   return s;
 }
 
-function encodeTlv(tag: number, body: Uint8Array): Uint8Array {
-  const len = body.length;
-  let hdr: number[];
-  if (len < 0x80) hdr = [tag, len];
-  else {
-    const bytes: number[] = [];
-    for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
-    hdr = [tag, 0x80 | bytes.length, ...bytes];
-  }
-  return Buffer.concat([Buffer.from(hdr), body]);
-}
 
 function parseTime(buf: Uint8Array, t: Tlv): Date {
   const s = Buffer.from(content(buf, t)).toString('latin1');

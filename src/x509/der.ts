@@ -85,3 +85,17 @@ export function decodeOid(c: Uint8Array): string {
   }
   return parts.join('.');
 }
+
+/** A DER TLV with the given (single-byte) tag around `body`, definite minimal length. */
+export function encodeTlv(tag: number, ...body: Uint8Array[]): Uint8Array {
+  const b = Buffer.concat(body);
+  const len = b.length;
+  let hdr: number[];
+  if (len < 0x80) hdr = [tag, len];
+  else {
+    const bytes: number[] = [];
+    for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
+    hdr = [tag, 0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from(hdr), b]);
+}

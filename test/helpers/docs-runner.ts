@@ -38,6 +38,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCli, shellSplit } from './cli.js';
 import { DockerRegistry, dockerRegistryAvailable } from './registry-docker.js';
 import { SHARED } from './shared.js';
+import { writeCredentialHelper } from './credential-helper.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const DOC_REGISTRY = '5000';
@@ -237,35 +238,6 @@ process.exitCode = code;
   chmodSync(join(binDir, 'notation-ts'), 0o755);
 }
 
-/** A docker-credential helper backed by a JSON file (get / store / erase), as `pass` would be. */
-function writeCredentialHelper(binDir: string, name: string, storeFile: string): void {
-  const script = join(binDir, `docker-credential-${name}`);
-  writeFileSync(
-    script,
-    `#!${process.execPath}
-const fs = require('fs');
-const file = ${JSON.stringify(storeFile)};
-const load = () => { try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return {}; } };
-let input = '';
-process.stdin.on('data', (c) => (input += c));
-process.stdin.on('end', () => {
-  const db = load();
-  const key = input.trim();
-  const action = process.argv[2];
-  if (action === 'get' || action === 'erase') {
-    if (!db[key]) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    if (action === 'get') process.stdout.write(JSON.stringify({ ServerURL: key, Username: db[key].Username, Secret: db[key].Secret }));
-    else { delete db[key]; fs.writeFileSync(file, JSON.stringify(db)); }
-  } else if (action === 'store') {
-    const c = JSON.parse(input);
-    db[c.ServerURL] = { Username: c.Username, Secret: c.Secret };
-    fs.writeFileSync(file, JSON.stringify(db));
-  } else { process.stdout.write('unknown action'); process.exit(1); }
-});
-`,
-  );
-  chmodSync(script, 0o755);
-}
 
 function sha256hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
