@@ -65,6 +65,13 @@ export interface CertificateCache {
   rememberChain?(encoded: Uint8Array, chain: readonly Certificate[]): void;
 }
 
+/** A cache that returns these Certificate objects for their exact DER bytes (a signer's own chain). */
+export function knownChainCache(chain: readonly Certificate[]): CertificateCache {
+  return {
+    certificate: (der, parse) => chain.find((c) => c.raw.length === der.length && Buffer.compare(Buffer.from(c.raw), Buffer.from(der)) === 0) ?? parse(der),
+  };
+}
+
 /** Parses certificates of one envelope: each byte array once (the leaf is read twice), through `cache` when given. */
 export function certificateParser(cache?: CertificateCache): (der: Uint8Array) => Certificate {
   const seen = new Map<Uint8Array, Certificate>();

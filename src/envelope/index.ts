@@ -8,7 +8,8 @@ import type { Signer } from '../signer/types.js';
 import { parseCose, coseContent, verifyCoseSignature, encodeProtectedHeaders, encodeCoseSign1, toBeSigned } from '../cose/envelope.js';
 import { parseJws, jwsContent, verifyJwsSignature, encodeProtectedHeader, encodePayload, encodeJwsEnvelope, base64url } from '../jws/envelope.js';
 import { algorithmByKeySpec } from './algorithm.js';
-import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, MAX_ENVELOPE_SIZE, type CertificateCache } from './base.js';
+import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, knownChainCache, MAX_ENVELOPE_SIZE, type CertificateCache } from './base.js';
+import type { Certificate } from '../x509/certificate.js';
 import {
   MEDIA_TYPE_COSE,
   MEDIA_TYPE_JWS,
@@ -163,6 +164,7 @@ export async function signEnvelope(mediaType: string, req: SignRequest, signer: 
   const wantTimestamp = req.signingScheme === SIGNING_SCHEME_X509 && opts.timestamp;
 
   let out: Uint8Array;
+  let signedChain: readonly Certificate[] = [];
   if (mediaType === MEDIA_TYPE_JWS) {
     let protectedB64: string;
     let payloadB64: string;
@@ -173,6 +175,7 @@ export async function signEnvelope(mediaType: string, req: SignRequest, signer: 
       throw signError('INVALID_SIGN_REQUEST', (e as Error).message, e);
     }
     const { signature, certificateChain } = await signer.sign(Buffer.from(`${protectedB64}.${payloadB64}`, 'ascii'), alg.hash);
+    signedChain = certificateChain;
     const timestampSignature = wantTimestamp ? await opts.timestamp!(signature, alg.hash) : undefined;
     out = encodeJwsEnvelope({
       protected: protectedB64,
@@ -190,6 +193,7 @@ export async function signEnvelope(mediaType: string, req: SignRequest, signer: 
       throw signError('INVALID_SIGN_REQUEST', (e as Error).message, e);
     }
     const { signature, certificateChain } = await signer.sign(toBeSigned(protectedBytes, req.payload.content), alg.hash);
+    signedChain = certificateChain;
     const timestampSignature = wantTimestamp ? await opts.timestamp!(signature, alg.hash) : undefined;
     out = encodeCoseSign1(
       protectedBytes,
@@ -202,7 +206,9 @@ export async function signEnvelope(mediaType: string, req: SignRequest, signer: 
   // REF re-reads what it produced and validates the chain at the signing time.
   let content: EnvelopeContent;
   try {
-    content = mediaType === MEDIA_TYPE_JWS ? jwsContent(parseJws(out)) : coseContent(parseCose(out));
+    // The signer's Certificate objects stand for the bytes it returned (keys already imported).
+    const parse = certificateParser(knownChainCache(signedChain));
+    content = mediaType === MEDIA_TYPE_JWS ? jwsContent(parseJws(out), parse) : coseContent(parseCose(out), parse);
   } catch (e) {
     if (isNotationError(e)) throw signError(e.code, e.message, e);
     throw e;

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { parseEnvelope, signEnvelope } from '../envelope/index.js';
-import { validateChainForSigning } from '../envelope/base.js';
+import { validateChainForSigning, knownChainCache } from '../envelope/base.js';
 import {
   ALGORITHMS,
   MEDIA_TYPE_COSE,
@@ -182,7 +182,9 @@ export async function signDescriptor(target: Descriptor, opts: CommonSignOptions
   // The chain the signer actually returned, judged at the signing time (REF does this after signing).
   let content: EnvelopeContent;
   try {
-    content = parseEnvelope(opts.signatureMediaType, envelope).verify();
+    // The signer's own Certificate objects stand for the chain bytes (keys already imported).
+    const known = (opts.signer as { certificateChain?: readonly Certificate[] }).certificateChain;
+    content = parseEnvelope(opts.signatureMediaType, envelope, known?.length ? { cache: knownChainCache(known) } : {}).verify();
   } catch (e) {
     throw fail('SELF_VERIFICATION_FAILED', `generated signature failed verification: ${errorMessage(e)}`, e);
   }
