@@ -296,7 +296,8 @@ describe('OciLayoutRepository', () => {
 
   it('refuses tampered, oversized and malformed content with typed errors', async () => {
     const dir = layout('oci-jws-rsa');
-    const repo = new OciLayoutRepository(dir);
+    // No blob cache: every read below must see the files as they are now.
+    const repo = new OciLayoutRepository(dir, { blobCacheBytes: 0 });
     const [sig] = repo.listSignaturesSync(SUBJECT);
     const manifest = JSON.parse(readFileSync(join(dir, 'blobs/sha256', sig!.digest.slice(7)), 'utf8'));
     // Tampered envelope: digest mismatch.
@@ -321,6 +322,32 @@ describe('OciLayoutRepository', () => {
     writeFileSync(manifestPath, mbytes);
     expect(await codeOfAsync(() => repo.fetchSignatureBlob(sig!))).to.equal('DIGEST_MISMATCH');
     expect(codeOf(() => repo.listSignaturesSync(SUBJECT))).to.equal('DIGEST_MISMATCH');
+  });
+
+  it('keeps digest-checked blobs in memory; a tampered file is seen by a new instance, never cached', async () => {
+    const dir = layout('oci-jws-rsa');
+    const repo = new OciLayoutRepository(dir);
+    const [sig] = repo.listSignaturesSync(SUBJECT);
+    const first = await repo.fetchSignatureBlob(sig!);
+    const manifest = JSON.parse(readFileSync(join(dir, 'blobs/sha256', sig!.digest.slice(7)), 'utf8'));
+    const envelopePath = join(dir, 'blobs/sha256', manifest.layers[0].digest.slice(7));
+    const original = readFileSync(envelopePath);
+    expect(Buffer.from(first.blob).equals(original)).to.equal(true);
+    // Same size, other bytes: the cached copy (which matched its digest) is still served.
+    const tampered = Buffer.from(original);
+    tampered[10] ^= 1;
+    writeFileSync(envelopePath, tampered);
+    const again = await repo.fetchSignatureBlob(sig!);
+    expect(Buffer.from(again.blob).equals(original)).to.equal(true);
+    // What a caller gets is its own copy.
+    again.blob[0] ^= 1;
+    expect(Buffer.from((await repo.fetchSignatureBlob(sig!)).blob).equals(original)).to.equal(true);
+    // A new instance reads the file and refuses it; the bad bytes never enter its cache.
+    const fresh = new OciLayoutRepository(dir);
+    expect(await codeOfAsync(() => fresh.fetchSignatureBlob(sig!))).to.equal('DIGEST_MISMATCH');
+    expect(await codeOfAsync(() => fresh.fetchSignatureBlob(sig!))).to.equal('DIGEST_MISMATCH');
+    writeFileSync(envelopePath, original);
+    expect(Buffer.from((await fresh.fetchSignatureBlob(sig!)).blob).equals(original)).to.equal(true);
   });
 
   it('skips artifactType signatures with a non-empty config, with a warning', () => {

@@ -107,20 +107,25 @@ export interface ParseEnvelopeOptions {
 
 /** Parses an envelope of the given media type. Throws EnvelopeError for what REF's ParseEnvelope refuses. */
 export function parseEnvelope(mediaType: string, bytes: Uint8Array, opts: ParseEnvelopeOptions = {}): Envelope {
+  if (mediaType !== MEDIA_TYPE_JWS && mediaType !== MEDIA_TYPE_COSE) throw unsupported(mediaType);
+  checkSize(bytes);
+  const { formatContent, checkSignature } = formatParts(mediaType, bytes, certificateParser(opts.cache), opts.cache);
+  return new ParsedEnvelope(mediaType, bytes, formatContent, checkSignature);
+}
+
+/** One parse of the bytes; the format's content and signature check work on it. */
+function formatParts(
+  mediaType: EnvelopeMediaType,
+  bytes: Uint8Array,
+  parse: (der: Uint8Array) => Certificate,
+  cache?: CertificateCache,
+): { formatContent: () => EnvelopeContent; checkSignature: () => void } {
   if (mediaType === MEDIA_TYPE_JWS) {
-    checkSize(bytes);
     const msg = parseJws(bytes);
-    const parse = certificateParser(opts.cache);
-    return new ParsedEnvelope(MEDIA_TYPE_JWS, bytes, () => jwsContent(msg, parse), () => verifyJwsSignature(msg, parse));
+    return { formatContent: () => jwsContent(msg, parse), checkSignature: () => verifyJwsSignature(msg, parse) };
   }
-  if (mediaType === MEDIA_TYPE_COSE) {
-    checkSize(bytes);
-    const msg = parseCose(bytes);
-    const parse = certificateParser(opts.cache);
-    const cache = opts.cache;
-    return new ParsedEnvelope(MEDIA_TYPE_COSE, bytes, () => coseContent(msg, parse, cache), () => verifyCoseSignature(msg, parse, cache));
-  }
-  throw unsupported(mediaType);
+  const msg = parseCose(bytes);
+  return { formatContent: () => coseContent(msg, parse, cache), checkSignature: () => verifyCoseSignature(msg, parse, cache) };
 }
 
 function signError(code: string, message: string, cause?: unknown): SigningError {
@@ -140,6 +145,14 @@ function truncate(d: Date): Date {
  * Throws SigningError (or the signer's / timestamper's own errors).
  */
 export async function signEnvelope(mediaType: string, req: SignRequest, signer: Signer, opts: SignOptions = {}): Promise<Uint8Array> {
+  return (await produceEnvelope(mediaType, req, signer, opts)).bytes;
+}
+
+/**
+ * signEnvelope, also returning the envelope parsed from the produced bytes (its
+ * content already read and checked), so that the self-verification parses once.
+ */
+export async function produceEnvelope(mediaType: string, req: SignRequest, signer: Signer, opts: SignOptions = {}): Promise<{ bytes: Uint8Array; envelope: Envelope }> {
   if (mediaType !== MEDIA_TYPE_JWS && mediaType !== MEDIA_TYPE_COSE) throw unsupported(mediaType);
   const signingTime = truncate(req.signingTime);
   const expiry = req.expiry ? truncate(req.expiry) : undefined;
@@ -204,15 +217,19 @@ export async function signEnvelope(mediaType: string, req: SignRequest, signer: 
   }
 
   // REF re-reads what it produced and validates the chain at the signing time.
+  // The parse is kept: a caller's self-verification checks the signature on it.
   let content: EnvelopeContent;
+  let envelope: Envelope;
   try {
     // The signer's Certificate objects stand for the bytes it returned (keys already imported).
-    const parse = certificateParser(knownChainCache(signedChain));
-    content = mediaType === MEDIA_TYPE_JWS ? jwsContent(parseJws(out), parse) : coseContent(parseCose(out), parse);
+    const parts = formatParts(mediaType, out, certificateParser(knownChainCache(signedChain)));
+    content = parts.formatContent();
+    const c = content;
+    envelope = new ParsedEnvelope(mediaType, out, () => c, parts.checkSignature);
   } catch (e) {
     if (isNotationError(e)) throw signError(e.code, e.message, e);
     throw e;
   }
   validateChainForSigning(content.signerInfo.certificateChain, signingTime, alg.signatureAlgorithm);
-  return out;
+  return { bytes: out, envelope };
 }

@@ -21,7 +21,8 @@ import {
   type SigningScheme,
 } from '../envelope/types.js';
 import { constants, verify as cryptoVerify } from 'node:crypto';
-import { base64std, base64url, goBase64Decode, goJsonParse, goJsonTypeName, goMarshalOrdered, goMarshalSorted, isPlainObject } from './gojson.js';
+import { base64std, base64url, goBase64Decode, goJsonParse, goJsonTypeName, goMarshalSorted, isPlainObject } from './gojson.js';
+import { goString } from '../util/gojson.js';
 
 export interface JwsMessage {
   raw: Uint8Array;
@@ -424,13 +425,14 @@ export interface JwsEnvelopeParts {
   timestampSignature?: Uint8Array;
 }
 
-/** The envelope JSON in REF's struct field order with omitempty. */
+/** The envelope JSON in REF's struct field order with omitempty (Go's json.Marshal of that struct). */
 export function encodeJwsEnvelope(p: JwsEnvelopeParts): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (p.timestampSignature && p.timestampSignature.length > 0) header[HEADER.timestampSignature] = base64std(p.timestampSignature);
-  header.x5c = p.certificateChain.map(base64std);
-  if (p.signingAgent) header[HEADER.signingAgent] = p.signingAgent;
-  return Buffer.from(goMarshalOrdered({ payload: p.payload, protected: p.protected, header, signature: base64url(p.signature) }), 'utf8');
+  const header: string[] = [];
+  if (p.timestampSignature && p.timestampSignature.length > 0) header.push(`${goString(HEADER.timestampSignature)}:"${base64std(p.timestampSignature)}"`);
+  header.push(`"x5c":[${p.certificateChain.map((c) => `"${base64std(c)}"`).join(',')}]`);
+  if (p.signingAgent) header.push(`${goString(HEADER.signingAgent)}:${goString(p.signingAgent)}`);
+  const json = `{"payload":${goString(p.payload)},"protected":${goString(p.protected)},"header":{${header.join(',')}},"signature":"${base64url(p.signature)}"}`;
+  return Buffer.from(json, 'utf8');
 }
 
 export { base64url };

@@ -6,6 +6,8 @@
  * "invalid character 'x' looking for beginning of value").
  */
 
+import { compareUtf8 } from '../util/gojson.js';
+
 export class GoJsonError extends Error {}
 
 // ---------------------------------------------------------------------------
@@ -94,7 +96,7 @@ export function base64url(b: Uint8Array): string {
 }
 
 export function base64std(b: Uint8Array): string {
-  return Buffer.from(b).toString('base64');
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 }
 
 // ---------------------------------------------------------------------------
@@ -360,9 +362,13 @@ function sortedCopy(v: unknown, depth: number): unknown {
   if (v instanceof Date) return v.toISOString().replace(/\.000Z$/, 'Z');
   if (v instanceof Uint8Array) return base64std(v);
   if (isPlainObject(v)) {
-    const keys = Object.keys(v).sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    const keys = Object.keys(v).sort(compareUtf8);
     const o: Record<string, unknown> = {};
-    for (const k of keys) Object.defineProperty(o, k, { value: sortedCopy(v[k], depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const k of keys) {
+      // Only "__proto__" needs defineProperty to stay an own data property.
+      if (k === '__proto__') Object.defineProperty(o, k, { value: sortedCopy(v[k], depth + 1), enumerable: true, writable: true, configurable: true });
+      else o[k] = sortedCopy(v[k], depth + 1);
+    }
     return o;
   }
   if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`json: unsupported value: ${v}`);
@@ -373,9 +379,4 @@ function sortedCopy(v: unknown, depth: number): unknown {
 /** json.Marshal of a Go map/interface value: object keys sorted bytewise, Go escaping. */
 export function goMarshalSorted(v: unknown): string {
   return escapeGo(JSON.stringify(sortedCopy(v, 0)));
-}
-
-/** json.Marshal of a Go struct whose fields are already in declaration order. */
-export function goMarshalOrdered(v: Record<string, unknown>): string {
-  return escapeGo(JSON.stringify(v));
 }

@@ -50,6 +50,39 @@ export interface OciLayoutOptions {
   logger?: OciLogger;
   /** Clock for the signature manifest's created annotation when none is given. */
   now?: () => Date;
+  /**
+   * Bytes of digest-checked manifests and signature envelopes kept in memory for
+   * later reads (default 8 MiB; 0 turns it off). A blob is named by its digest, so
+   * a verified copy stays right; index.json is read afresh every time.
+   */
+  blobCacheBytes?: number;
+}
+
+/** Blobs larger than this are never cached (a cache is for manifests and envelopes). */
+const MAX_CACHED_BLOB = 1024 * 1024;
+
+/** Least recently used, bounded by total bytes; holds only content that matched its digest. */
+class VerifiedBlobs {
+  private readonly map = new Map<string, Buffer>();
+  private bytes = 0;
+  constructor(private readonly max: number) {}
+  get(digest: string, size: number): Uint8Array | undefined {
+    const b = this.map.get(digest);
+    if (!b || b.length !== size) return undefined;
+    this.map.delete(digest);
+    this.map.set(digest, b);
+    return Buffer.from(b); // a copy: callers may keep or change what they get
+  }
+  add(digest: string, bytes: Uint8Array): void {
+    if (bytes.length > MAX_CACHED_BLOB || bytes.length > this.max || this.map.has(digest)) return;
+    while (this.bytes + bytes.length > this.max) {
+      const [k, v] = this.map.entries().next().value as [string, Buffer];
+      this.map.delete(k);
+      this.bytes -= v.length;
+    }
+    this.map.set(digest, Buffer.from(bytes));
+    this.bytes += bytes.length;
+  }
 }
 
 interface IndexDoc {
@@ -85,12 +118,15 @@ export class OciLayoutRepository implements Repository {
   readonly root: string;
   private readonly logger?: OciLogger;
   private readonly now: () => Date;
+  private readonly blobs?: VerifiedBlobs;
 
   /** Opens the layout at `root`: it must be a directory; oci-layout, when present, must say 1.0.0. */
   constructor(root: string, options: OciLayoutOptions = {}) {
     this.root = root;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
+    const cacheBytes = options.blobCacheBytes ?? 8 * 1024 * 1024;
+    if (cacheBytes > 0) this.blobs = new VerifiedBlobs(cacheBytes);
     let st: fs.Stats;
     try {
       st = fs.statSync(root);
@@ -183,9 +219,20 @@ export class OciLayoutRepository implements Repository {
     return bytes;
   }
 
+  /** readBlob, answered from the verified-blob cache when it holds the digest. */
+  private readBlobCached(desc: Descriptor, limit: number): Uint8Array {
+    if (this.blobs && Number.isSafeInteger(desc.size) && desc.size <= limit) {
+      const hit = this.blobs.get(desc.digest, desc.size);
+      if (hit) return hit;
+    }
+    const bytes = this.readBlob(desc, limit);
+    this.blobs?.add(desc.digest, bytes);
+    return bytes;
+  }
+
   /** Fetches a manifest (≤ 4 MiB, digest-checked). */
   fetchManifest(desc: Descriptor): Uint8Array {
-    return this.readBlob(desc, MAX_MANIFEST_SIZE);
+    return this.readBlobCached(desc, MAX_MANIFEST_SIZE);
   }
 
   private readIndex(): IndexDoc {
@@ -260,7 +307,7 @@ export class OciLayoutRepository implements Repository {
     if (!known) return [];
     let bytes: Uint8Array;
     try {
-      bytes = this.readBlob(node, MAX_MANIFEST_SIZE);
+      bytes = this.readBlobCached(node, MAX_MANIFEST_SIZE);
     } catch (e) {
       if ((e as RepositoryError).code === 'NOT_FOUND') return undefined; // oras skips absent nodes
       throw e;
@@ -338,7 +385,7 @@ export class OciLayoutRepository implements Repository {
   listSignaturesSync(subject: Descriptor): Descriptor[] {
     const out: Descriptor[] = [];
     for (const node of this.predecessors(subject)) {
-      const d = signatureReferrer(node, (n) => this.readBlob(n, MAX_MANIFEST_SIZE), subject, this.logger);
+      const d = signatureReferrer(node, (n) => this.readBlobCached(n, MAX_MANIFEST_SIZE), subject, this.logger);
       if (d) out.push(d);
     }
     return out;
@@ -351,12 +398,12 @@ export class OciLayoutRepository implements Repository {
 
   fetchSignatureBlobSync(signatureManifest: Descriptor): { blob: Uint8Array; descriptor: Descriptor } {
     checkSignatureManifestDescriptor(signatureManifest);
-    const bytes = this.readBlob(signatureManifest, MAX_MANIFEST_SIZE);
+    const bytes = this.readBlobCached(signatureManifest, MAX_MANIFEST_SIZE);
     const descriptor = signatureBlobDescriptor(signatureManifest, bytes);
     if (descriptor.size > MAX_ENVELOPE_SIZE) {
       throw new SignatureRetrievalFailedError('SIGNATURE_BLOB_TOO_LARGE', `signature blob too large: ${descriptor.size} bytes`);
     }
-    return { blob: this.readBlob(descriptor, MAX_ENVELOPE_SIZE), descriptor };
+    return { blob: this.readBlobCached(descriptor, MAX_ENVELOPE_SIZE), descriptor };
   }
 
   // ---- writing -------------------------------------------------------------------

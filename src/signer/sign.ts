@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { parseEnvelope, signEnvelope } from '../envelope/index.js';
-import { validateChainForSigning, knownChainCache } from '../envelope/base.js';
+import { produceEnvelope, type Envelope } from '../envelope/index.js';
+import { validateChainForSigning } from '../envelope/base.js';
 import {
   ALGORITHMS,
   MEDIA_TYPE_COSE,
@@ -34,7 +34,7 @@ export const SIGNING_AGENT = 'notation-ts/0.1.0';
 const RESERVED_ANNOTATION_PREFIXES = ['io.cncf.notary'];
 const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
-type SignEnvelopeOptions = NonNullable<Parameters<typeof signEnvelope>[3]>;
+type SignEnvelopeOptions = NonNullable<Parameters<typeof produceEnvelope>[3]>;
 
 export interface CommonSignOptions {
   signer: Signer;
@@ -137,6 +137,7 @@ export function buildPayload(target: Descriptor): Uint8Array {
 }
 
 function samePayload(a: Uint8Array, b: Uint8Array): boolean {
+  if (Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)) return true;
   try {
     return isDeepStrictEqual(JSON.parse(Buffer.from(a).toString('utf8')), JSON.parse(Buffer.from(b).toString('utf8')));
   } catch {
@@ -172,8 +173,9 @@ export async function signDescriptor(target: Descriptor, opts: CommonSignOptions
     signingAgent: opts.signingAgent || SIGNING_AGENT,
   };
   let envelope: Uint8Array;
+  let parsed: Envelope;
   try {
-    envelope = await signEnvelope(opts.signatureMediaType, req, opts.signer, opts.timestamper ? { timestamp: opts.timestamper } : undefined);
+    ({ bytes: envelope, envelope: parsed } = await produceEnvelope(opts.signatureMediaType, req, opts.signer, opts.timestamper ? { timestamp: opts.timestamper } : undefined));
   } catch (e) {
     if (e instanceof NotationError) throw e;
     throw fail('SIGNING_FAILED', errorMessage(e), e);
@@ -182,9 +184,8 @@ export async function signDescriptor(target: Descriptor, opts: CommonSignOptions
   // The chain the signer actually returned, judged at the signing time (REF does this after signing).
   let content: EnvelopeContent;
   try {
-    // The signer's own Certificate objects stand for the chain bytes (keys already imported).
-    const known = (opts.signer as { certificateChain?: readonly Certificate[] }).certificateChain;
-    content = parseEnvelope(opts.signatureMediaType, envelope, known?.length ? { cache: knownChainCache(known) } : {}).verify();
+    // Parsed once from the produced bytes by produceEnvelope; this checks the signature on them.
+    content = parsed.verify();
   } catch (e) {
     throw fail('SELF_VERIFICATION_FAILED', `generated signature failed verification: ${errorMessage(e)}`, e);
   }

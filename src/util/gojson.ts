@@ -8,12 +8,17 @@
  * - Uint8Array is standard padded base64 ([]byte), Date is RFC 3339 in UTC with
  *   Go's trimmed fraction (time.Time).
  */
+// Nothing Go would escape or replace: written as is.
+const PLAIN_STRING = /^[^"\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]*$/;
+const SURROGATE = /[\ud800-\udfff]/;
+
 /**
- * A JSON string literal as Go writes it: control characters other than \n, \r, \t
- * as \u00XX (JSON.stringify would write \b and \f), the HTML-unsafe characters
- * escaped, and a lone surrogate (invalid UTF-8 to Go) as U+FFFD.
+ * A JSON string literal as Go (1.22 and later, which notation is built with) writes
+ * it: \b \f \n \r \t short, other control characters as \u00XX, the HTML-unsafe
+ * characters escaped, and a lone surrogate (invalid UTF-8 to Go) as U+FFFD.
  */
 export function goString(s: string): string {
+  if (PLAIN_STRING.test(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -22,6 +27,8 @@ export function goString(s: string): string {
     else if (c === 0x0a) out += '\\n';
     else if (c === 0x0d) out += '\\r';
     else if (c === 0x09) out += '\\t';
+    else if (c === 0x08) out += '\\b';
+    else if (c === 0x0c) out += '\\f';
     else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
     else if (c >= 0xd800 && c <= 0xdbff) {
       const n = s.charCodeAt(i + 1);
@@ -37,6 +44,8 @@ export function goString(s: string): string {
 
 /** Go orders map keys by their UTF-8 bytes (JS sorts UTF-16 code units). */
 export function compareUtf8(a: string, b: string): number {
+  // Without surrogates, UTF-16 code unit order is code point order, i.e. UTF-8 byte order.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
