@@ -506,3 +506,30 @@ describe('signer: keys from signingkeys.json', () => {
     }
   });
 });
+
+describe('self-verification payload comparison', () => {
+  it('accepts the same JSON value in another key order and refuses any other value (property)', async () => {
+    const { samePayload } = await import('../src/signer/sign.js');
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v));
+    // Keys in reverse order at every level: the JSON value is unchanged.
+    const reordered = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reordered) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x)])) : v;
+    // Canonical text: keys sorted at every level.
+    const canon = (v: unknown): string =>
+      Array.isArray(v) ? `[${v.map(canon).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(samePayload(enc(a), enc(reordered(a)))).to.equal(true);
+        expect(samePayload(enc(a), enc(b))).to.equal(canon(JSON.parse(JSON.stringify(a))) === canon(JSON.parse(JSON.stringify(b))));
+      }),
+    );
+    expect(samePayload(enc({ targetArtifact: { a: 1, b: [1, 2] } }), enc({ targetArtifact: { b: [1, 2], a: 1 } }))).to.equal(true);
+    expect(samePayload(enc({ targetArtifact: { a: 1 } }), enc({ targetArtifact: { a: 1, b: 2 } }))).to.equal(false);
+    expect(samePayload(enc({ targetArtifact: { a: 1, b: 2 } }), enc({ targetArtifact: { a: 1 } }))).to.equal(false);
+    expect(samePayload(enc({ a: [1, 2] }), enc({ a: [2, 1] }))).to.equal(false);
+    expect(samePayload(enc({ a: '1' }), enc({ a: 1 }))).to.equal(false);
+    expect(samePayload(enc({ a: null }), enc({}))).to.equal(false);
+    expect(samePayload(enc({ a: {} }), enc({ a: [] }))).to.equal(false);
+    expect(samePayload(Buffer.from('{"a":1}'), Buffer.from('not json'))).to.equal(false);
+  });
+});

@@ -7,7 +7,6 @@
  * Messages of refusals are notation's, so a user sees the same text from either tool.
  */
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { produceEnvelope, type Envelope } from '../envelope/index.js';
 import { validateChainForSigning } from '../envelope/base.js';
 import {
@@ -136,10 +135,21 @@ export function buildPayload(target: Descriptor): Uint8Array {
   return Buffer.from(goMarshal({ targetArtifact: ta }), 'utf8');
 }
 
-function samePayload(a: Uint8Array, b: Uint8Array): boolean {
+/** Equality of two JSON.parse results (plain objects, arrays, primitives). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => jsonEqual(x, (b as unknown[])[i]));
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  return ka.length === Object.keys(ob).length && ka.every((k) => Object.prototype.hasOwnProperty.call(ob, k) && jsonEqual((a as Record<string, unknown>)[k], ob[k]));
+}
+
+/** Whether two payloads hold the same JSON value (JWS re-marshals with sorted keys). Exported for tests. */
+export function samePayload(a: Uint8Array, b: Uint8Array): boolean {
   if (Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)) return true;
   try {
-    return isDeepStrictEqual(JSON.parse(Buffer.from(a).toString('utf8')), JSON.parse(Buffer.from(b).toString('utf8')));
+    return jsonEqual(JSON.parse(Buffer.from(a).toString('utf8')), JSON.parse(Buffer.from(b).toString('utf8')));
   } catch {
     return false;
   }
