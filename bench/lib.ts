@@ -6,7 +6,6 @@
  * the same process and the same rounds, so machine speed and load cancel out.
  */
 import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { issueCertificate, makeKey, type PkiCert, type TestKey } from '../test/helpers/pki.js';
 import { Certificate } from '../src/x509/certificate.js';
 import { signEnvelope } from '../src/envelope/index.js';
@@ -54,40 +53,24 @@ export const median = (xs: number[]) => {
 const r3 = (x: number) => Number(x.toFixed(3));
 
 /**
- * CPU seconds of the calling thread, from Linux's per-thread scheduler statistics
- * (nanoseconds on the CPU); process CPU time where that file is missing.
- */
-const THREAD_SCHEDSTAT = '/proc/thread-self/schedstat';
-const haveSchedstat = (() => {
-  try {
-    return Number.isFinite(Number(readFileSync(THREAD_SCHEDSTAT, 'utf8').split(' ')[0]));
-  } catch {
-    return false;
-  }
-})();
-export const TIME_SOURCE = haveSchedstat ? 'main-thread CPU time (/proc/thread-self/schedstat)' : 'process CPU time (process.cpuUsage)';
-function cpuSeconds(): number {
-  if (haveSchedstat) return Number(readFileSync(THREAD_SCHEDSTAT, 'utf8').split(' ')[0]) / 1e9;
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-/**
- * Seconds of CPU time of the main thread per call of `fn` over `n` calls (sync or
- * async). CPU time, not wall time: the machine is shared, and time spent
- * descheduled says nothing about our code. Main thread only: what is measured runs
- * there (node:crypto one-shot calls are synchronous), and V8's background GC and
- * compiler threads, which run beside it on another core, would add the noise of
- * their scheduling (100-300 us per call in either direction) to a figure of a few
- * hundred microseconds.
+ * Seconds of wall time per call of `fn` over `n` calls (sync or async).
+ *
+ * Wall time, not CPU time: process CPU time (getrusage) also counts V8's background
+ * GC and compiler threads, which run beside the main thread on another core and
+ * added 100-300 us of noise per call in either direction; Linux's per-thread counter
+ * readable from Node 20 (/proc/thread-self/schedstat) advances only at scheduler
+ * ticks (4 ms here). Everything measured runs on the main thread (node:crypto
+ * one-shot calls are synchronous), so on an idle machine wall time is its CPU time;
+ * descheduling by a busy neighbour is what the interleaved rounds and their median
+ * are for.
  */
 export async function timeCalls(n: number, fn: (i: number) => unknown): Promise<number> {
-  const t0 = cpuSeconds();
+  const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const r = fn(i);
     if (r instanceof Promise) await r;
   }
-  return (cpuSeconds() - t0) / n;
+  return (performance.now() - t0) / 1000 / n;
 }
 
 /**
@@ -136,7 +119,7 @@ export function result(meta: { name: string; baseline: string; keys?: string }, 
     baseline_ops_per_s: Math.round(1 / baseSec),
     ratio: r3(median(ratios)),
     spread: [r3(Math.min(...ratios)), r3(Math.max(...ratios))],
-    clock: haveSchedstat ? 'thread-cpu' : 'process-cpu',
+    clock: 'wall',
   };
   if (meta.keys) out.keys = meta.keys;
   if (TARGETS[meta.name] !== undefined) out.target = TARGETS[meta.name];

@@ -343,7 +343,6 @@ async function inprocessVsNotation(fx: NonNullable<ReturnType<typeof cliFixture>
   );
   return {
     ...r,
-    clock: 'wall',
     us_per_artifact: Number((median(ours) * 1000).toFixed(0)),
     notation_ms: Number(median(theirs).toFixed(2)),
     ratio_fresh_verifier: Number(median(fresh.map((t, i) => t / theirs[i])).toFixed(3)),
