@@ -7,6 +7,7 @@
 import { constants, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { readTlv, children, content, decodeOid as derDecodeOid, encodeTlv, type Tlv } from '../x509/der.js';
 import type { Certificate, Extension } from '../x509/certificate.js';
+import { SIGNATURE_ALGORITHMS, PSS_HASHES, parsePssParams } from '../x509/sigalg.js';
 
 /** Thrown by the helpers below for malformed input; callers wrap it in a RevocationError. */
 export class Asn1Error extends Error {}
@@ -117,26 +118,7 @@ export function parseExtensions(buf: Uint8Array, seq: Tlv): Extension[] {
   return out;
 }
 
-export const HASH_BY_OID: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
-
-const SIG_ALGS: Record<string, { hash: string; kind: 'rsa' | 'ecdsa' | 'rsa-pss' | 'ed25519' }> = {
-  '1.2.840.113549.1.1.5': { hash: 'sha1', kind: 'rsa' },
-  '1.2.840.113549.1.1.11': { hash: 'sha256', kind: 'rsa' },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', kind: 'rsa' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', kind: 'rsa' },
-  '1.2.840.10045.4.1': { hash: 'sha1', kind: 'ecdsa' },
-  '1.2.840.10045.4.3.2': { hash: 'sha256', kind: 'ecdsa' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384', kind: 'ecdsa' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512', kind: 'ecdsa' },
-  '1.2.840.113549.1.1.10': { hash: '', kind: 'rsa-pss' },
-  '1.3.101.112': { hash: '', kind: 'ed25519' },
-};
-const HASH_LEN: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
+export { HASH_BY_OID } from '../x509/sigalg.js';
 
 export interface AlgorithmIdentifier {
   oid: string;
@@ -154,52 +136,36 @@ export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmIdentifier {
   return { oid: decodeOid(content(buf, oidT)), params: p && p.tag !== 0x05 ? buf.subarray(p.start, p.end) : undefined, der: buf.subarray(t.start, t.end) };
 }
 
-/** Hash named in RSASSA-PSS parameters; only SHA-2 with MGF1 of the same hash. */
-function pssHash(params?: Uint8Array): string | undefined {
-  if (!params) return undefined;
-  try {
-    const top = readTlv(params, 0);
-    let hash = 'sha1';
-    for (const f of children(params, top)) {
-      if (f.tag === 0xa0) {
-        const alg = children(params, f)[0];
-        hash = HASH_BY_OID[decodeOid(content(params, children(params, alg)[0]))] ?? '';
-      }
-    }
-    return HASH_LEN[hash] ? hash : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Verifies `signature` over `data` with `key` for the signature algorithm, as
  * Go's Certificate.CheckSignature does (SHA-1 allowed, MD5 refused; PSS salt =
  * hash length). Returns an error text, or undefined when the signature is good.
  */
 export function checkSignature(alg: AlgorithmIdentifier, data: Uint8Array, signature: Uint8Array, key: KeyObject): string | undefined {
-  const a = SIG_ALGS[alg.oid];
-  if (!a) return `x509: cannot verify signature: algorithm unimplemented (${alg.oid})`;
+  const a = SIGNATURE_ALGORITHMS[alg.oid];
+  if (!a?.revocation) return `x509: cannot verify signature: algorithm unimplemented (${alg.oid})`;
   try {
     const type = key.asymmetricKeyType;
     let ok: boolean;
-    if (a.kind === 'ecdsa') {
+    if (a.pub === 'ECDSA') {
       if (type !== 'ec') return 'x509: signature algorithm specifies an ECDSA public key, but have public key of type ' + type;
-      ok = cryptoVerify(a.hash, data, { key, dsaEncoding: 'der' }, signature);
-    } else if (a.kind === 'ed25519') {
+      ok = cryptoVerify(a.hash!, data, { key, dsaEncoding: 'der' }, signature);
+    } else if (a.pub === 'Ed25519') {
       if (type !== 'ed25519') return 'x509: signature algorithm specifies an Ed25519 public key, but have public key of type ' + type;
       ok = cryptoVerify(null, data, key, signature);
     } else {
       if (type !== 'rsa' && type !== 'rsa-pss') return 'x509: signature algorithm specifies an RSA public key, but have public key of type ' + type;
-      if (a.kind === 'rsa') ok = cryptoVerify(a.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      if (!a.pss) ok = cryptoVerify(a.hash!, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
       else {
-        const h = pssHash(alg.params);
+        // Only the hash is read; salt = hash length, as Go's CheckSignature.
+        const p = parsePssParams(alg.params);
+        const h = p && PSS_HASHES[p.hashOid];
         if (!h) return 'x509: cannot verify signature: unsupported RSA-PSS parameters';
-        ok = cryptoVerify(h, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_LEN[h] }, signature);
+        ok = cryptoVerify(h.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: h.len }, signature);
       }
     }
     if (ok) return undefined;
-    return a.kind === 'ecdsa' ? 'x509: ECDSA verification failure' : a.kind === 'ed25519' ? 'x509: Ed25519 verification failure' : 'crypto/rsa: verification error';
+    return a.pub === 'ECDSA' ? 'x509: ECDSA verification failure' : a.pub === 'Ed25519' ? 'x509: Ed25519 verification failure' : 'crypto/rsa: verification error';
   } catch (e) {
     return `x509: cannot verify signature: ${(e as Error).message}`;
   }

@@ -10,6 +10,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asnX509 from '@peculiar/asn1-x509';
 import { CertificateError } from '../errors.js';
 import { readTlv, children, slice, content, decodeOid, encodeTlv, type Tlv } from './der.js';
+import { SIGNATURE_ALGORITHMS, PSS_HASHES, parsePssParams } from './sigalg.js';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -234,22 +235,6 @@ function parseTime(buf: Uint8Array, t: Tlv): Date {
   throw new CertificateError('MALFORMED_CERTIFICATE', `malformed validity time "${s}"`);
 }
 
-const SIG_ALGS: Record<string, { hash: string; kind: 'rsa' | 'ecdsa' | 'rsa-pss' }> = {
-  '1.2.840.113549.1.1.11': { hash: 'sha256', kind: 'rsa' },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', kind: 'rsa' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', kind: 'rsa' },
-  '1.2.840.10045.4.3.2': { hash: 'sha256', kind: 'ecdsa' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384', kind: 'ecdsa' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512', kind: 'ecdsa' },
-  '1.2.840.113549.1.1.10': { hash: '', kind: 'rsa-pss' },
-};
-const HASH_OIDS: Record<string, string> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '1.3.14.3.2.26': 'sha1',
-};
-
 export class Certificate {
   /** The DER bytes. */
   readonly raw: Uint8Array;
@@ -456,19 +441,20 @@ export class Certificate {
 
   /** Whether the signature over the TBS verifies under `issuer`'s key (no other checks). */
   isSignedBy(issuer: Certificate): boolean {
-    const alg = SIG_ALGS[this.signatureAlgorithmOid];
-    if (!alg) return false; // SHA-1, MD5 and unknown algorithms are refused
+    const alg = SIGNATURE_ALGORITHMS[this.signatureAlgorithmOid];
+    if (!alg?.chain) return false; // SHA-1, MD5 and unknown algorithms are refused
     try {
       const key = issuer.publicKey;
-      if (alg.kind === 'ecdsa') {
+      if (alg.pub === 'ECDSA') {
         if (key.asymmetricKeyType !== 'ec') return false;
-        return cryptoVerify(alg.hash, this.tbs, { key, dsaEncoding: 'der' }, this.signatureValue);
+        return cryptoVerify(alg.hash!, this.tbs, { key, dsaEncoding: 'der' }, this.signatureValue);
       }
       if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return false;
-      if (alg.kind === 'rsa') return cryptoVerify(alg.hash, this.tbs, { key, padding: constants.RSA_PKCS1_PADDING }, this.signatureValue);
-      const pss = pssParams(this.signatureAlgorithmParams);
-      if (!pss) return false;
-      return cryptoVerify(pss.hash, this.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, this.signatureValue);
+      if (!alg.pss) return cryptoVerify(alg.hash!, this.tbs, { key, padding: constants.RSA_PKCS1_PADDING }, this.signatureValue);
+      const pss = parsePssParams(this.signatureAlgorithmParams);
+      const h = pss && PSS_HASHES[pss.hashOid];
+      if (!h || pss.saltLength === undefined) return false;
+      return cryptoVerify(h.hash, this.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, this.signatureValue);
     } catch {
       return false;
     }
@@ -579,28 +565,6 @@ function fastOidSequence(v: Uint8Array): string[] | undefined {
       out.push(decodeOid(c));
     }
     return out;
-  } catch {
-    return undefined;
-  }
-}
-
-function pssParams(params?: Uint8Array): { hash: string; saltLength: number } | undefined {
-  if (!params) return undefined;
-  try {
-    const top = readTlv(params, 0);
-    let hash = 'sha1';
-    let saltLength = 20;
-    for (const f of children(params, top)) {
-      const inner = children(params, f)[0];
-      if (f.tag === 0xa0) {
-        const oid = decodeOid(content(params, children(params, inner)[0]));
-        hash = HASH_OIDS[oid] ?? '';
-      } else if (f.tag === 0xa2) {
-        saltLength = Number(Buffer.from(content(params, inner)).readUIntBE(0, Math.min(6, inner.end - inner.contentStart)));
-      }
-    }
-    if (!hash || hash === 'sha1') return undefined;
-    return { hash, saltLength };
   } catch {
     return undefined;
   }

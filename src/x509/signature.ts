@@ -8,108 +8,27 @@
  */
 import { verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import type { Certificate } from './certificate.js';
-import { readTlv, children, content, slice, decodeOid } from './der.js';
+import { readTlv, children, content } from './der.js';
+import { SIGNATURE_ALGORITHMS, OID_RSASSA_PSS, PSS_HASHES, parsePssParams, type SignatureAlgorithm } from './sigalg.js';
 
-type PubAlg = 'RSA' | 'DSA' | 'ECDSA' | 'Ed25519';
-type Hash = 'md2' | 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
-
-export interface SignatureAlgorithm {
-  /** Go's SignatureAlgorithm.String(), e.g. `SHA256-RSA`, `ECDSA-SHA384`. */
-  name: string;
-  pub: PubAlg;
-  /** Absent for Ed25519. */
-  hash?: Hash;
-  pss?: boolean;
-}
-
-const BY_OID: Record<string, SignatureAlgorithm> = {
-  '1.2.840.113549.1.1.2': { name: 'MD2-RSA', pub: 'RSA', hash: 'md2' },
-  '1.2.840.113549.1.1.4': { name: 'MD5-RSA', pub: 'RSA', hash: 'md5' },
-  '1.2.840.113549.1.1.5': { name: 'SHA1-RSA', pub: 'RSA', hash: 'sha1' },
-  '1.3.14.3.2.29': { name: 'SHA1-RSA', pub: 'RSA', hash: 'sha1' },
-  '1.2.840.113549.1.1.11': { name: 'SHA256-RSA', pub: 'RSA', hash: 'sha256' },
-  '1.2.840.113549.1.1.12': { name: 'SHA384-RSA', pub: 'RSA', hash: 'sha384' },
-  '1.2.840.113549.1.1.13': { name: 'SHA512-RSA', pub: 'RSA', hash: 'sha512' },
-  '1.2.840.10040.4.3': { name: 'DSA-SHA1', pub: 'DSA', hash: 'sha1' },
-  '2.16.840.1.101.3.4.3.2': { name: 'DSA-SHA256', pub: 'DSA', hash: 'sha256' },
-  '1.2.840.10045.4.1': { name: 'ECDSA-SHA1', pub: 'ECDSA', hash: 'sha1' },
-  '1.2.840.10045.4.3.2': { name: 'ECDSA-SHA256', pub: 'ECDSA', hash: 'sha256' },
-  '1.2.840.10045.4.3.3': { name: 'ECDSA-SHA384', pub: 'ECDSA', hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { name: 'ECDSA-SHA512', pub: 'ECDSA', hash: 'sha512' },
-  '1.3.101.112': { name: 'Ed25519', pub: 'Ed25519' },
-};
-const OID_PSS = '1.2.840.113549.1.1.10';
-const OID_MGF1 = '1.2.840.113549.1.1.8';
-const PSS_HASHES: Record<string, { hash: Hash; len: number }> = {
-  '2.16.840.1.101.3.4.2.1': { hash: 'sha256', len: 32 },
-  '2.16.840.1.101.3.4.2.2': { hash: 'sha384', len: 48 },
-  '2.16.840.1.101.3.4.2.3': { hash: 'sha512', len: 64 },
-};
+export type { SignatureAlgorithm } from './sigalg.js';
 
 export const ERR_UNSUPPORTED_ALGORITHM = 'x509: cannot verify signature: algorithm unimplemented';
 export const ERR_CONSTRAINT_VIOLATION = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
 
-function oidOf(der: Uint8Array): string {
-  const t = readTlv(der, 0);
-  if (t.tag !== 0x06) throw new Error('not an OID');
-  return decodeOid(content(der, t));
-}
-
-/** AlgorithmIdentifier -> [oid, params DER or undefined]. */
-function algId(der: Uint8Array): [string, Uint8Array | undefined] {
-  const seq = readTlv(der, 0);
-  const [o, p] = children(der, seq);
-  return [oidOf(slice(der, o)), p ? slice(der, p) : undefined];
-}
-
-const isNullOrAbsent = (p?: Uint8Array) => !p || (p.length === 2 && p[0] === 0x05 && p[1] === 0x00);
-
 /** Go accepts exactly three PSS profiles: SHA-2 hash, MGF1 with the same hash, salt = hash length, trailer 1. */
 function pssAlgorithm(params?: Uint8Array): SignatureAlgorithm | undefined {
-  if (!params) return undefined;
-  try {
-    const top = readTlv(params, 0);
-    if (top.tag !== 0x30 || top.end !== params.length) return undefined;
-    let hashOid = '1.3.14.3.2.26';
-    let mgfOk = false;
-    let mgfHash = '1.3.14.3.2.26';
-    let salt = 20;
-    let trailer = 1;
-    for (const f of children(params, top)) {
-      const inner = slice(params, children(params, f)[0]);
-      if (f.tag === 0xa0) {
-        const [o, p] = algId(inner);
-        if (!isNullOrAbsent(p)) return undefined;
-        hashOid = o;
-      } else if (f.tag === 0xa1) {
-        const [o, p] = algId(inner);
-        if (o !== OID_MGF1 || !p) return undefined;
-        const [ho, hp] = algId(p);
-        if (!isNullOrAbsent(hp)) return undefined;
-        mgfOk = true;
-        mgfHash = ho;
-      } else if (f.tag === 0xa2 || f.tag === 0xa3) {
-        const t = readTlv(inner, 0);
-        const c = content(inner, t);
-        if (t.tag !== 0x02 || c.length === 0 || c.length > 4) return undefined;
-        const n = c.reduce((a, b) => a * 256 + b, 0);
-        if (f.tag === 0xa2) salt = n;
-        else trailer = n;
-      } else return undefined;
-    }
-    if (!mgfOk) mgfHash = '1.3.14.3.2.26';
-    const h = PSS_HASHES[hashOid];
-    if (!h || mgfHash !== hashOid || trailer !== 1 || salt !== h.len) return undefined;
-    return { name: `${h.hash.toUpperCase()}-RSAPSS`, pub: 'RSA', hash: h.hash, pss: true };
-  } catch {
-    return undefined;
-  }
+  const p = parsePssParams(params);
+  if (!p?.strict) return undefined;
+  const h = PSS_HASHES[p.hashOid];
+  if (!h || p.mgfHashOid !== p.hashOid || p.trailerField !== 1 || p.saltLength !== h.len) return undefined;
+  return { name: `${h.hash.toUpperCase()}-RSAPSS`, pub: 'RSA', hash: h.hash, pss: true };
 }
 
 /** The certificate's signature algorithm as Go identifies it; undefined = Go's UnknownSignatureAlgorithm. */
 export function signatureAlgorithmOf(cert: Certificate): SignatureAlgorithm | undefined {
-  if (cert.signatureAlgorithmOid === OID_PSS) return pssAlgorithm(cert.signatureAlgorithmParams);
-  return BY_OID[cert.signatureAlgorithmOid];
+  if (cert.signatureAlgorithmOid === OID_RSASSA_PSS) return pssAlgorithm(cert.signatureAlgorithmParams);
+  return SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
 }
 
 /** X.509 version (1, 2 or 3) read from the TBS. */
