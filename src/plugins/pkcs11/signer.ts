@@ -380,8 +380,16 @@ class Pkcs11KeySigner implements Pkcs11Signer {
     return this.cSign(s, this.pssMechanism(true), Buffer.from(data));
   }
 
-  /** CKM_RSA_PKCS_PSS (over a digest) or CKM_SHA*_RSA_PKCS_PSS (over the message). */
+  private readonly mechanisms = new Map<boolean, ReturnType<Pkcs11KeySigner['buildPssMechanism']>>();
+
+  /** CKM_RSA_PKCS_PSS (over a digest) or CKM_SHA*_RSA_PKCS_PSS (over the message); built once per signer. */
   private pssMechanism(combined: boolean) {
+    let m = this.mechanisms.get(combined);
+    if (!m) this.mechanisms.set(combined, (m = this.buildPssMechanism(combined)));
+    return m;
+  }
+
+  private buildPssMechanism(combined: boolean) {
     const { graphene } = pkcs11Libs();
     const alg = this.key.spec;
     const hashMech = { 'SHA-256': graphene.MechanismEnum.SHA256, 'SHA-384': graphene.MechanismEnum.SHA384, 'SHA-512': graphene.MechanismEnum.SHA512 }[alg.hash];
