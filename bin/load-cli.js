@@ -23,6 +23,9 @@ const BUNDLE_URL = new URL('../dist/bundle/cli.cjs', import.meta.url);
 const importForBundle = (spec) => import(spec.startsWith('.') ? new URL(spec, BUNDLE_URL).href : spec);
 export const CACHE = `${BUNDLE}.cache`;
 
+/** Whether stderr is a terminal. */
+export const stderrIsTTY = () => require('node:tty').isatty(2);
+
 /**
  * The CLI's `run(argv, io)`, and the compiled bundle script when the bundle was
  * used (`script.createCachedData()` records the cache after a training run).

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the notation-ts CLI (see load-cli.js for how the code is loaded).
-import { isatty } from 'node:tty';
-import { loadCli } from './load-cli.js';
+import { loadCli, stderrIsTTY } from './load-cli.js';
 
 const { run } = await loadCli();
 const code = await run(process.argv.slice(2), {
@@ -11,7 +10,10 @@ const code = await run(process.argv.slice(2), {
   stderr: { write: (s) => process.stderr.write(s) },
   env: process.env,
   cwd: process.cwd(),
-  isTTY: isatty(2),
+  // Asked only when a command may draw a progress line (node:tty loads the net stack).
+  get isTTY() {
+    return stderrIsTTY();
+  },
   readStdin: async () => {
     const chunks = [];
     for await (const c of process.stdin) chunks.push(c);

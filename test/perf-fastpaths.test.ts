@@ -8,7 +8,9 @@ import { decodeCbor, encodeCbor, toJs } from '../src/cose/cbor.js';
 import { toBeSigned } from '../src/cose/envelope.js';
 import { goBase64Decode, goJsonParse } from '../src/jws/gojson.js';
 import { isIssuedBy, isSelfSigned } from '../src/x509/chain.js';
-import { Certificate } from '../src/x509/certificate.js';
+import { Certificate, fastAccessUris, fastDistributionPointUris } from '../src/x509/certificate.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asnX509 from '@peculiar/asn1-x509';
 import { VerificationCache } from '../src/verifier/cache.js';
 import { parseCertificate } from '../src/envelope/base.js';
 import { CHAIN_KEYS, LEAF_SUBJECT, REFERENCE, makeAnchor, makeFixture, freshChain, newVerifier, MEDIA_TYPES } from '../bench/lib.js';
@@ -182,5 +184,95 @@ describe('perf fast paths: caches', function () {
     now = new Date(chain[0].notAfter.getTime() + 1000);
     const late = await v.verify(fx.descriptor, fx.envelope, { artifactReference: REFERENCE, signatureMediaType: fx.mediaType });
     expect(late.error?.message).to.match(/expired|validity period/);
+  });
+});
+
+describe('perf fast paths: certificate URL extensions', () => {
+  // The full parser's answers, as Certificate.ocspUrls / crlUrls compute them without a fast path.
+  const fullAia = (v: Uint8Array, method: string) =>
+    Array.from(AsnConvert.parse(v, asnX509.AuthorityInfoAccessSyntax))
+      .filter((a) => a.accessMethod === method && a.accessLocation.uniformResourceIdentifier)
+      .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  const fullCdp = (v: Uint8Array) => {
+    const out: string[] = [];
+    for (const dp of Array.from(AsnConvert.parse(v, asnX509.CRLDistributionPoints))) {
+      for (const gn of dp.distributionPoint?.fullName ?? []) if (gn.uniformResourceIdentifier) out.push(gn.uniformResourceIdentifier);
+    }
+    return out;
+  };
+  const OCSP = '1.3.6.1.5.5.7.48.1';
+  const uri = fc.oneof(fc.webUrl(), fc.string({ unit: 'binary-ascii', maxLength: 40 }));
+  const gn = fc.oneof(
+    uri.map((u) => new asnX509.GeneralName({ uniformResourceIdentifier: u })),
+    fc.constant(new asnX509.GeneralName({ dNSName: 'ocsp.example' })),
+    fc.constant(new asnX509.GeneralName({ rfc822Name: 'a@b.example' })),
+  );
+  const method = fc.constantFrom(OCSP, '1.3.6.1.5.5.7.48.2', '1.2.3.4');
+  const aia = fc.array(fc.tuple(method, gn), { maxLength: 4 }).map(
+    (ads) => new Uint8Array(AsnConvert.serialize(new asnX509.AuthorityInfoAccessSyntax(ads.map(([m, g]) => new asnX509.AccessDescription({ accessMethod: m, accessLocation: g }))))),
+  );
+  const dp = fc.record({
+    names: fc.array(gn, { maxLength: 3 }),
+    withReasons: fc.boolean(),
+    withIssuer: fc.boolean(),
+  }).map(({ names, withReasons, withIssuer }) => {
+    const p = new asnX509.DistributionPoint({ distributionPoint: new asnX509.DistributionPointName({ fullName: names }) });
+    if (withReasons) p.reasons = new asnX509.Reason(asnX509.ReasonFlags.keyCompromise);
+    if (withIssuer) p.cRLIssuer = [new asnX509.GeneralName({ dNSName: 'ca.example' })];
+    return p;
+  });
+  const cdp = fc.array(dp, { maxLength: 3 }).map((dps) => new Uint8Array(AsnConvert.serialize(new asnX509.CRLDistributionPoints(dps))));
+  // Flip, drop or append a byte: the fast path must then agree or step aside.
+  const mutated = (gen: fc.Arbitrary<Uint8Array>) =>
+    fc.tuple(gen, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'drop', 'append', 'none')).map(([v, i, b, how]) => {
+      const out = Buffer.from(v);
+      if (how === 'none' || out.length === 0) return new Uint8Array(out);
+      const k = i % out.length;
+      if (how === 'flip') out[k] ^= b || 1;
+      if (how === 'drop') return new Uint8Array(Buffer.concat([out.subarray(0, k), out.subarray(k + 1)]));
+      if (how === 'append') return new Uint8Array(Buffer.concat([out, Buffer.from([b])]));
+      return new Uint8Array(out);
+    });
+  const agrees = (fast: string[] | undefined, full: () => string[]) => {
+    if (fast === undefined) return; // the full parser decides
+    expect(fast).to.deep.equal(full());
+  };
+
+  it('AIA: the fast reader gives the full parser\u2019s OCSP URIs, or steps aside (property)', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(mutated(aia), (v) => {
+        const fast = fastAccessUris(v, OCSP);
+        if (fast) used++;
+        agrees(fast, () => fullAia(v, OCSP));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(used).to.be.greaterThan(100);
+  });
+
+  it('CDP: the fast reader gives the full parser\u2019s URIs, or steps aside (property)', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(mutated(cdp), (v) => {
+        const fast = fastDistributionPointUris(v);
+        if (fast) used++;
+        agrees(fast, () => fullCdp(v));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(used).to.be.greaterThan(100);
+  });
+
+  it('reads the URLs of real certificates (OCSP and CRL test PKI)', () => {
+    const aiaDer = Buffer.from(AsnConvert.serialize(new asnX509.AuthorityInfoAccessSyntax([
+      new asnX509.AccessDescription({ accessMethod: OCSP, accessLocation: new asnX509.GeneralName({ uniformResourceIdentifier: 'http://127.0.0.1:8080/ocsp' }) }),
+      new asnX509.AccessDescription({ accessMethod: '1.3.6.1.5.5.7.48.2', accessLocation: new asnX509.GeneralName({ uniformResourceIdentifier: 'http://127.0.0.1:8080/ca.crt' }) }),
+    ])));
+    expect(fastAccessUris(aiaDer, OCSP)).to.deep.equal(['http://127.0.0.1:8080/ocsp']);
+    const cdpDer = Buffer.from(AsnConvert.serialize(new asnX509.CRLDistributionPoints([
+      new asnX509.DistributionPoint({ distributionPoint: new asnX509.DistributionPointName({ fullName: [new asnX509.GeneralName({ uniformResourceIdentifier: 'http://127.0.0.1:8080/ca.crl' })] }) }),
+    ])));
+    expect(fastDistributionPointUris(cdpDer)).to.deep.equal(['http://127.0.0.1:8080/ca.crl']);
   });
 });

@@ -6,7 +6,7 @@ import { parseCertificates, type Certificate } from '../src/x509/certificate.js'
 import { parseTimestampToken } from '../src/timestamp/token.js';
 import { convertToDer } from '../src/timestamp/ber.js';
 import { parseGeneralizedTime } from '../src/timestamp/tstinfo.js';
-import { verifyAuthenticTimestamp, type AuthenticTimestampArgs } from '../src/verifier/authentic-timestamp.js';
+import { loadTimestampLib, verifyAuthenticTimestamp, type AuthenticTimestampArgs, type TimestampLib } from '../src/verifier/authentic-timestamp.js';
 import type { EnvelopeContent } from '../src/envelope/types.js';
 import { sharedPath } from './helpers/shared.js';
 
@@ -159,11 +159,16 @@ const trustStore: AuthenticTimestampArgs['trustStore'] = {
 };
 const afterExpiry = new Date('2026-11-22T06:13:15Z');
 
+let timestampLib: TimestampLib | undefined;
 function args(content: EnvelopeContent, trustStores: string[], verifyTimestamp?: string, now = afterExpiry): AuthenticTimestampArgs {
-  return { content, statement: { name: 'interop', trustStores, signatureVerification: { verifyTimestamp } }, trustStore, now };
+  return { content, statement: { name: 'interop', trustStores, signatureVerification: { verifyTimestamp } }, trustStore, now, timestampLib };
 }
 
 describe('verifyAuthenticTimestamp (notation-made signatures)', () => {
+  before(async () => {
+    timestampLib = await loadTimestampLib();
+  });
+
   const expiredTs = jwsContent(NM + 'envelopes/oci-jws-expired-leaf-timestamped.jws');
   const expired = jwsContent(NM + 'envelopes/oci-jws-expired-leaf.jws');
   const fresh = jwsContent(NM + 'envelopes/oci-jws-timestamped.jws');
@@ -172,6 +177,10 @@ describe('verifyAuthenticTimestamp (notation-made signatures)', () => {
     const r = verifyAuthenticTimestamp(args(expiredTs, ['ca:interop', 'tsa:interop-tsa'], 'afterCertExpiry'));
     expect(r.timestampVerified?.genTime.toISOString().slice(0, 16)).to.equal('2026-11-22T06:10');
     expect(r.tsaChain?.[0].subject).to.match(/CN=/);
+  });
+
+  it('a token cannot be read without the timestamp reader (the verifier loads it for signatures that carry one)', () => {
+    expect(codeOf(() => verifyAuthenticTimestamp({ ...args(expiredTs, ['ca:interop', 'tsa:interop-tsa'], 'afterCertExpiry'), timestampLib: undefined }))).to.equal('TIMESTAMP_READER_MISSING');
   });
 
   it('an expired leaf fails without a tsa store, with notation’s message', () => {

@@ -48,7 +48,7 @@ export function rfc3339Local(d: Date): string {
 export async function downloadFetcher(ctx: CliContext): Promise<import('../revocation/types.js').Fetcher> {
   const { httpFetcher } = await import('../revocation/http.js');
   const { progress, DOWNLOAD_PROGRESS_THRESHOLD } = await import('./progress.js');
-  if (!ctx.isTTY) return httpFetcher;
+  // ctx.isTTY is read only when a download reports its size (asking costs a module load).
   return async (url, init) => {
     let bar: import('./progress.js').Progress | undefined;
     let seen = 0;
@@ -57,7 +57,7 @@ export async function downloadFetcher(ctx: CliContext): Promise<import('../revoc
         ...init,
         onBytes: (received, total) => {
           // Without a Content-Length the size is unknown: no progress line.
-          bar ??= progress(ctx.stderr, true, `Downloading ${url}`, total ?? 0, Date.now, DOWNLOAD_PROGRESS_THRESHOLD);
+          bar ??= progress(ctx.stderr, (total ?? 0) >= DOWNLOAD_PROGRESS_THRESHOLD && ctx.isTTY, `Downloading ${url}`, total ?? 0, Date.now, DOWNLOAD_PROGRESS_THRESHOLD);
           bar.advance(received - seen);
           seen = received;
         },

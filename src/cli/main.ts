@@ -197,7 +197,10 @@ export async function run(argv: string[], io: RunIO): Promise<number> {
       stderr: io.stderr,
       env: io.env,
       cwd: io.cwd,
-      isTTY: io.isTTY ?? false,
+      // A getter: the io may answer lazily (bin asks node:tty only when needed).
+      get isTTY() {
+        return io.isTTY ?? false;
+      },
       readStdin: io.readStdin ?? (async () => ''),
       readLine: io.readLine,
     };

@@ -19,8 +19,26 @@ import { SIGNING_SCHEME_X509, type EnvelopeContent } from '../envelope/types.js'
 import type { Certificate } from '../x509/certificate.js';
 import { validateTimestampingChain } from '../x509/chain.js';
 import { rfc1123z } from '../timestamp/goformat.js';
-import { parseTimestampToken } from '../timestamp/token.js';
-import { timestampRange } from '../timestamp/tstinfo.js';
+import type { parseTimestampToken } from '../timestamp/token.js';
+import type { timestampRange } from '../timestamp/tstinfo.js';
+
+/**
+ * The timestamp token reader. Loaded only for a signature that carries a token:
+ * its CMS/TSP schema modules cost ~2 ms to evaluate, which every CLI start paid.
+ */
+export interface TimestampLib {
+  parseTimestampToken: typeof parseTimestampToken;
+  timestampRange: typeof timestampRange;
+}
+
+let timestampLib: Promise<TimestampLib> | undefined;
+export function loadTimestampLib(): Promise<TimestampLib> {
+  timestampLib ??= Promise.all([import('../timestamp/token.js'), import('../timestamp/tstinfo.js')]).then(([token, info]) => ({
+    parseTimestampToken: token.parseTimestampToken,
+    timestampRange: info.timestampRange,
+  }));
+  return timestampLib;
+}
 
 export interface AuthenticTimestampArgs {
   content: EnvelopeContent;
@@ -32,6 +50,8 @@ export interface AuthenticTimestampArgs {
   };
   trustStore: { getCertificates(type: 'ca' | 'signingAuthority' | 'tsa', name: string): Certificate[] };
   now: Date;
+  /** Required when the signature carries a token (loadTimestampLib). */
+  timestampLib?: TimestampLib;
 }
 
 export interface AuthenticTimestampResult {
@@ -126,9 +146,11 @@ export function verifyAuthenticTimestamp(args: AuthenticTimestampArgs): Authenti
   const raw = signerInfo.unsignedAttributes.timestampSignature;
   if (!raw || raw.length === 0) throw new TimestampError('TIMESTAMP_MISSING', 'no timestamp countersignature was found in the signature envelope');
 
+  const lib = args.timestampLib;
+  if (!lib) throw new TimestampError('TIMESTAMP_READER_MISSING', 'the timestamp countersignature cannot be read: the timestamp reader was not loaded (loadTimestampLib)');
   let token;
   try {
-    token = parseTimestampToken(raw);
+    token = lib.parseTimestampToken(raw);
   } catch (e) {
     throw wrap('failed to parse timestamp countersignature with error', e, 'TIMESTAMP_MALFORMED');
   }
@@ -161,7 +183,7 @@ export function verifyAuthenticTimestamp(args: AuthenticTimestampArgs): Authenti
   } catch (e) {
     throw wrap('failed to validate the timestamping certificate chain with error', e, 'TSA_CHAIN_INVALID');
   }
-  const range = timestampRange(ts);
+  const range = lib.timestampRange(ts);
   for (const cert of chain) {
     if (range[0] < cert.notBefore) {
       throw new TimestampError('TIMESTAMP_OUTSIDE_CERT_VALIDITY', `timestamp can be before certificate ${q(cert.subject)} validity period, it will be valid from ${q(rfc1123z(cert.notBefore))}`);

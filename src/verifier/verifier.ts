@@ -23,7 +23,7 @@ import {
 import { getApplicableOciPolicy, getApplicableBlobPolicy, resolveVerificationLevel, verifyX509TrustedIdentities } from '../trustpolicy/index.js';
 import type { OciTrustPolicyDocument, BlobTrustPolicyDocument, TrustPolicyStatement } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
-import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
+import { loadTimestampLib, verifyAuthenticTimestamp } from './authentic-timestamp.js';
 import { goDescriptorString, goMap } from './artifact.js';
 import { goQuote } from '../x509/goformat.js';
 import { Lru, VerificationCache, identityKey } from './cache.js';
@@ -337,7 +337,14 @@ export class Verifier {
     if (log) logTimestampPlan(log, content, statement, now);
     let tsError: Error | undefined;
     try {
-      const ts = verifyAuthenticTimestamp({ content, statement: { trustStores: statement.trustStores ?? [], signatureVerification: statement.signatureVerification }, trustStore: this.opts.trustStore, now });
+      const timestampLib = content.signerInfo.unsignedAttributes.timestampSignature?.length ? await loadTimestampLib() : undefined;
+      const ts = verifyAuthenticTimestamp({
+        content,
+        statement: { trustStores: statement.trustStores ?? [], signatureVerification: statement.signatureVerification },
+        trustStore: this.opts.trustStore,
+        now,
+        timestampLib,
+      });
       const tsaChain = (ts as { tsaChain?: Certificate[] })?.tsaChain;
       if (log && ts?.timestampVerified) logTimestampVerified(log, ts.timestampVerified.range, tsaChain, content.signerInfo.certificateChain, now);
       if (tsaChain && tsaChain.length && this.opts.revocation?.timestamping) {

@@ -1,13 +1,16 @@
 /**
  * X.509 certificate model used everywhere in notation-ts.
  *
- * Parsing walks the DER ourselves for the structure and raw byte ranges (TBS,
- * names, key) and uses @peculiar/asn1-x509 only for the extension values we judge.
+ * Parsing walks the DER ourselves for the structure, raw byte ranges (TBS, names,
+ * key) and the extension values in their usual DER forms; @peculiar/asn1-x509
+ * reads any other form of an extension value, loaded on first need (evaluating its
+ * schema classes costs ~3 ms of every CLI start otherwise).
  * Signature math is node:crypto. Nothing here applies Notary rules: see rules.ts.
  */
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject, constants } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import * as asnX509 from '@peculiar/asn1-x509';
+import { createRequire } from 'node:module';
+import type * as AsnSchema from '@peculiar/asn1-schema';
+import type * as AsnX509 from '@peculiar/asn1-x509';
 import { CertificateError } from '../errors.js';
 import { readTlv, children, slice, content, decodeOid, encodeTlv, type Tlv } from './der.js';
 import { SIGNATURE_ALGORITHMS, PSS_HASHES, parsePssParams } from './sigalg.js';
@@ -379,7 +382,7 @@ export class Certificate {
       return undefined;
     }
     const fast = fastBasicConstraints(e.value);
-    const bc = fast ?? parseExt(e, asnX509.BasicConstraints);
+    const bc = fast ?? parseExt(e, asn().x509.BasicConstraints);
     this._bc = { critical: e.critical, cA: !!bc.cA, pathLen: bc.pathLenConstraint };
     return { ...this._bc };
   }
@@ -407,7 +410,7 @@ export class Certificate {
       this._eku = null;
       return undefined;
     }
-    const oids = fastOidSequence(e.value) ?? (Array.from(parseExt(e, asnX509.ExtendedKeyUsage)) as string[]);
+    const oids = fastOidSequence(e.value) ?? (Array.from(parseExt(e, asn().x509.ExtendedKeyUsage)) as string[]);
     this._eku = { critical: e.critical, oids };
     return { critical: e.critical, oids: [...oids] };
   }
@@ -416,7 +419,9 @@ export class Certificate {
   get ocspUrls(): string[] {
     const e = this.extension(OID.authorityInfoAccess);
     if (!e) return [];
-    const aia = parseExt(e, asnX509.AuthorityInfoAccessSyntax);
+    const fast = fastAccessUris(e.value, OID.adOCSP);
+    if (fast) return fast;
+    const aia = parseExt(e, asn().x509.AuthorityInfoAccessSyntax);
     return Array.from(aia)
       .filter((a) => a.accessMethod === OID.adOCSP && a.accessLocation.uniformResourceIdentifier)
       .map((a) => a.accessLocation.uniformResourceIdentifier!);
@@ -426,7 +431,9 @@ export class Certificate {
   get crlUrls(): string[] {
     const e = this.extension(OID.crlDistributionPoints);
     if (!e) return [];
-    const cdp = parseExt(e, asnX509.CRLDistributionPoints);
+    const fast = fastDistributionPointUris(e.value);
+    if (fast) return fast;
+    const cdp = parseExt(e, asn().x509.CRLDistributionPoints);
     const out: string[] = [];
     for (const dp of Array.from(cdp)) {
       for (const gn of dp.distributionPoint?.fullName ?? []) if (gn.uniformResourceIdentifier) out.push(gn.uniformResourceIdentifier);
@@ -466,9 +473,19 @@ export class Certificate {
   }
 }
 
+let asnLibs: { schema: typeof AsnSchema; x509: typeof AsnX509 } | undefined;
+/** @peculiar's schema and X.509 modules, loaded on first use (see the file comment). */
+function asn(): { schema: typeof AsnSchema; x509: typeof AsnX509 } {
+  if (!asnLibs) {
+    const require = createRequire(import.meta.url);
+    asnLibs = { schema: require('@peculiar/asn1-schema') as typeof AsnSchema, x509: require('@peculiar/asn1-x509') as typeof AsnX509 };
+  }
+  return asnLibs;
+}
+
 function parseExt<T>(e: Extension, type: new () => T): T {
   try {
-    return AsnConvert.parse(e.value, type);
+    return asn().schema.AsnConvert.parse(e.value, type);
   } catch (err) {
     throw new CertificateError('MALFORMED_CERTIFICATE', `malformed extension ${e.oid}: ${(err as Error).message}`, { cause: err });
   }
@@ -563,6 +580,66 @@ function fastOidSequence(v: Uint8Array): string[] | undefined {
       if (t.tag !== 0x06 || c.length === 0 || c[c.length - 1] & 0x80) return undefined;
       for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80))) return undefined;
       out.push(decodeOid(c));
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A URI GeneralName ([6] IA5String) of printable ASCII, else undefined. */
+function uriOf(v: Uint8Array, t: Tlv): string | undefined {
+  if (t.tag !== 0x86) return undefined;
+  const c = content(v, t);
+  for (let i = 0; i < c.length; i++) if (c[i] < 0x20 || c[i] > 0x7e) return undefined;
+  return Buffer.from(c.buffer, c.byteOffset, c.length).toString('latin1');
+}
+
+/**
+ * AuthorityInfoAccessSyntax in its usual DER form (every accessLocation a URI):
+ * the URIs of `method`. Undefined for anything else, which the full parser reads.
+ */
+export function fastAccessUris(v: Uint8Array, method: string): string[] | undefined {
+  try {
+    const top = readTlv(v, 0);
+    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const out: string[] = [];
+    for (const ad of children(v, top)) {
+      if (ad.tag !== 0x30) return undefined;
+      const parts = children(v, ad);
+      if (parts.length !== 2 || parts[0].tag !== 0x06) return undefined;
+      const uri = uriOf(v, parts[1]);
+      if (uri === undefined) return undefined;
+      // An empty URI names nothing (the full path drops it too).
+      if (uri && decodeOid(content(v, parts[0])) === method) out.push(uri);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CRLDistributionPoints in its usual DER form (each point only a fullName of URIs):
+ * the URIs. Undefined for anything else (reasons, cRLIssuer, relative names, other
+ * name forms), which the full parser reads.
+ */
+export function fastDistributionPointUris(v: Uint8Array): string[] | undefined {
+  try {
+    const top = readTlv(v, 0);
+    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const out: string[] = [];
+    for (const dp of children(v, top)) {
+      if (dp.tag !== 0x30) return undefined;
+      const fields = children(v, dp);
+      if (fields.length !== 1 || fields[0].tag !== 0xa0) return undefined;
+      const name = children(v, fields[0]);
+      if (name.length !== 1 || name[0].tag !== 0xa0) return undefined;
+      for (const gn of children(v, name[0])) {
+        const uri = uriOf(v, gn);
+        if (uri === undefined) return undefined;
+        if (uri) out.push(uri);
+      }
     }
     return out;
   } catch {

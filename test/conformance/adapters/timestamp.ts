@@ -8,7 +8,7 @@ import { MemoryTrustStore } from '../../../src/truststore/index.js';
 import { parseTimestampToken } from '../../../src/timestamp/token.js';
 import { parseSignedData, verifySignedData, verifySigner, verifySignedAttributes } from '../../../src/timestamp/cms.js';
 import { parseTimestampResponse, validateTimestampResponse, createTimestampRequest, type TimestampRequest } from '../../../src/timestamp/client.js';
-import { verifyAuthenticTimestamp } from '../../../src/verifier/authentic-timestamp.js';
+import { loadTimestampLib, verifyAuthenticTimestamp } from '../../../src/verifier/authentic-timestamp.js';
 import type { EnvelopeContent } from '../../../src/envelope/types.js';
 import { invalid, type Adapter, type AdapterResult, type Case, type CaseContext } from '../framework.js';
 
@@ -111,6 +111,7 @@ export const adapters: Record<string, Adapter> = {
         statement: { name: st.name, trustStores: st.trustStores ?? [], signatureVerification: st.signatureVerification ?? {} },
         trustStore,
         now: ctx.now ?? new Date(),
+        timestampLib: await loadTimestampLib(),
       });
     }),
 
