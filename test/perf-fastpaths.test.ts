@@ -274,5 +274,7 @@ describe('perf fast paths: certificate URL extensions', () => {
       new asnX509.DistributionPoint({ distributionPoint: new asnX509.DistributionPointName({ fullName: [new asnX509.GeneralName({ uniformResourceIdentifier: 'http://127.0.0.1:8080/ca.crl' })] }) }),
     ])));
     expect(fastDistributionPointUris(cdpDer)).to.deep.equal(['http://127.0.0.1:8080/ca.crl']);
+    // An unterminated OID (found by a 100,000-case run): the full parser must judge it.
+    expect(fastAccessUris(Uint8Array.from([48, 9, 48, 7, 6, 3, 42, 3, 132, 134, 0]), OCSP)).to.equal(undefined);
   });
 });

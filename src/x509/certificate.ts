@@ -577,14 +577,20 @@ function fastOidSequence(v: Uint8Array): string[] | undefined {
     const out: string[] = [];
     for (const t of children(v, top)) {
       const c = content(v, t);
-      if (t.tag !== 0x06 || c.length === 0 || c[c.length - 1] & 0x80) return undefined;
-      for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80))) return undefined;
+      if (t.tag !== 0x06 || !isDerOid(c)) return undefined;
       out.push(decodeOid(c));
     }
     return out;
   } catch {
     return undefined;
   }
+}
+
+/** OBJECT IDENTIFIER content in DER: not empty, each subidentifier minimal and terminated. */
+function isDerOid(c: Uint8Array): boolean {
+  if (c.length === 0 || c[c.length - 1] & 0x80) return false;
+  for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80))) return false;
+  return true;
 }
 
 /** A URI GeneralName ([6] IA5String) of printable ASCII, else undefined. */
@@ -607,7 +613,7 @@ export function fastAccessUris(v: Uint8Array, method: string): string[] | undefi
     for (const ad of children(v, top)) {
       if (ad.tag !== 0x30) return undefined;
       const parts = children(v, ad);
-      if (parts.length !== 2 || parts[0].tag !== 0x06) return undefined;
+      if (parts.length !== 2 || parts[0].tag !== 0x06 || !isDerOid(content(v, parts[0]))) return undefined;
       const uri = uriOf(v, parts[1]);
       if (uri === undefined) return undefined;
       // An empty URI names nothing (the full path drops it too).
