@@ -1,23 +1,27 @@
 #!/usr/bin/env node
 // Entry point of the notation-ts CLI (see load-cli.js for how the code is loaded).
-import { loadCli, stderrIsTTY } from './load-cli.js';
+'use strict';
+const { loadCli, stderrIsTTY } = require('./load-cli.js');
 
-const { run } = await loadCli();
-const code = await run(process.argv.slice(2), {
-  stdout: { write: (s) => process.stdout.write(s) },
-  // process.stderr is created on first use (a pipe or tty stream costs ~2 ms), so
-  // only a run that writes to it pays.
-  stderr: { write: (s) => process.stderr.write(s) },
-  env: process.env,
-  cwd: process.cwd(),
-  // Asked only when a command may draw a progress line (node:tty loads the net stack).
-  get isTTY() {
-    return stderrIsTTY();
-  },
-  readStdin: async () => {
-    const chunks = [];
-    for await (const c of process.stdin) chunks.push(c);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-});
-process.exitCode = code;
+async function main() {
+  const { run } = await loadCli();
+  process.exitCode = await run(process.argv.slice(2), {
+    stdout: { write: (s) => process.stdout.write(s) },
+    // process.stderr is created on first use (a pipe or tty stream costs ~2 ms), so
+    // only a run that writes to it pays.
+    stderr: { write: (s) => process.stderr.write(s) },
+    env: process.env,
+    cwd: process.cwd(),
+    // Asked only when a command may draw a progress line.
+    get isTTY() {
+      return stderrIsTTY();
+    },
+    readStdin: async () => {
+      const chunks = [];
+      for await (const c of process.stdin) chunks.push(c);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  });
+}
+
+main();
