@@ -239,7 +239,7 @@ function spawnMedian(cmds: { cmd: string; args: string[] }[], env: NodeJS.Proces
   return { median: times.map(median), ratios };
 }
 
-/** Builds the CLI bundle and its code cache (what bin/notation-ts.js runs) when missing. */
+/** Builds the CLI bundle and its code cache (what bin/notation-ts.cjs runs) when missing. */
 function ensureBundle(): void {
   if (existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs')) && existsSync(join(ROOT, 'dist', 'bundle', 'cli.cjs.cache'))) return;
   const p = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: 'inherit' });
@@ -260,7 +260,7 @@ async function cli(o: RunOptions, emit: (r: BenchResult) => void): Promise<void>
   }
   try {
     ensureBundle();
-    const bin = join(ROOT, 'bin', 'notation-ts.js');
+    const bin = join(ROOT, 'bin', 'notation-ts.cjs');
     const runs = o.quick ? 5 : 21;
     const bare = { cmd: process.execPath, args: ['-e', ''] };
     const notation = onPath('notation');

@@ -3,10 +3,7 @@
 // Usage: notation-pkcs11 <get-plugin-metadata|describe-key|generate-signature> (request JSON on stdin),
 // or `notation-pkcs11 launcher [--name <plugin name>] > notation-pkcs11` to make the file
 // `notation plugin install --file` needs (this .js file only runs from inside the package).
-'use strict';
-const { realpathSync } = require('node:fs');
-const { pathToFileURL } = require('node:url');
-const { join } = require('node:path');
+import { realpathSync } from 'node:fs';
 
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
 
@@ -27,29 +24,25 @@ function fail(message) {
   process.exitCode = 1;
 }
 
-async function main() {
-  let mod;
+let mod;
+try {
+  mod = await import('../dist/plugins/pkcs11/plugin-main.js');
+} catch (e) {
+  fail(`notation-pkcs11 cannot load its code (${e && e.message}); run it from the notation-ts package, or install the output of \`notation-pkcs11 launcher\` as the plugin`);
+}
+if (mod) {
+  const argv = process.argv.slice(2);
   try {
-    mod = await import(pathToFileURL(join(__dirname, '..', 'dist', 'plugins', 'pkcs11', 'plugin-main.js')).href);
+    const stdin = argv[0] === 'launcher' ? '' : await readStdin();
+    const r = await mod.runPkcs11Plugin(argv, stdin, {
+      env: process.env,
+      nodePath: process.execPath,
+      scriptPath: realpathSync(process.argv[1]),
+    });
+    if (r.stdout) process.stdout.write(r.stdout);
+    if (r.stderr) process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
   } catch (e) {
-    fail(`notation-pkcs11 cannot load its code (${e && e.message}); run it from the notation-ts package, or install the output of \`notation-pkcs11 launcher\` as the plugin`);
-  }
-  if (mod) {
-    const argv = process.argv.slice(2);
-    try {
-      const stdin = argv[0] === 'launcher' ? '' : await readStdin();
-      const r = await mod.runPkcs11Plugin(argv, stdin, {
-        env: process.env,
-        nodePath: process.execPath,
-        scriptPath: realpathSync(process.argv[1]),
-      });
-      if (r.stdout) process.stdout.write(r.stdout);
-      if (r.stderr) process.stderr.write(r.stderr);
-      process.exitCode = r.exitCode;
-    } catch (e) {
-      fail(String(e && e.message));
-    }
+    fail(String(e && e.message));
   }
 }
-
-main();

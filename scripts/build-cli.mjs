@@ -2,7 +2,7 @@
 // file: no per-module resolution at start-up; command modules stay lazy inside it)
 // and records its V8 code cache, dist/bundle/cli.cjs.cache, by running a training
 // workload (key generation, OCI-layout and blob signing/verification, list,
-// inspect) through bin/load-cli.js in a fresh `node` (same V8 flags as a normal
+// inspect) through bin/load-cli.cjs in a fresh `node` (same V8 flags as a normal
 // run). The cache is only an accelerator: without it, or when V8 refuses it, the
 // bundle compiles as usual. docs/performance.md has the measurements.
 import { spawnSync } from 'node:child_process';
@@ -37,12 +37,12 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/load-cli.js reads the bundle as latin1 (faster than UTF-8 decoding): esbuild
+// bin/load-cli.cjs reads the bundle as latin1 (faster than UTF-8 decoding): esbuild
 // escapes non-ASCII in code, but keeps some comments verbatim; escape those too.
 // import() does not work inside the vm.Script that runs the bundle on Node 20, and
 // esbuild keeps it for externals (node:http) and computed specifiers (the
 // optional PKCS#11 signer): every import( becomes a call of the loader's import
-// function (a wrapper parameter; see bin/load-cli.js).
+// function (a wrapper parameter; see bin/load-cli.cjs).
 const bundle = join(OUT, 'cli.cjs');
 const text = readFileSync(bundle, 'utf8')
   .replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`)

@@ -3,7 +3,7 @@
 //
 // It makes a test PKI (root -> intermediate -> leaf, EC P-256), a one-image OCI
 // image layout and a blob, then runs the CLI (dist/cli/main.js, what
-// bin/notation-ts.js runs, called in process to keep the demo fast) for every step and prints each command with its output: trust setup, signing in JWS
+// bin/notation-ts.cjs runs, called in process to keep the demo fast) for every step and prints each command with its output: trust setup, signing in JWS
 // and COSE, listing, verifying, and verifying again after tampering (which must
 // fail). Exit code 0 only when every step behaved as expected, the expected
 // failures included. Flags: --keep (keep the temp dir), --quiet (summary only).
@@ -35,7 +35,7 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
   }
 }
 
-// The CLI runs in this process (the same entry point as bin/notation-ts.js), one call per command.
+// The CLI runs in this process (the same entry point as bin/notation-ts.cjs), one call per command.
 const { run } = await import('../dist/cli/main.js');
 
 // ---------------------------------------------------------------- workspace

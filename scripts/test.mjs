@@ -41,7 +41,7 @@ if (missing.length) {
   }
 }
 
-// Tests that spawn bin/notation-ts.js run dist/: build it from the sources under test.
+// Tests that spawn bin/notation-ts.cjs run dist/: build it from the sources under test.
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('npm test: the build failed');

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE, loadCli } from '../bin/load-cli.js';
+import { CACHE, loadCli } from '../bin/load-cli.cjs';
 
 const { run, script } = await loadCli();
 if (!script) throw new Error('dist/bundle/cli.cjs is missing');

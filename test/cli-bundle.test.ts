@@ -1,5 +1,5 @@
 /**
- * What bin/notation-ts.js runs: the one-file CLI bundle (dist/bundle/cli.cjs)
+ * What bin/notation-ts.cjs runs: the one-file CLI bundle (dist/bundle/cli.cjs)
  * with its V8 code cache, built by `npm run build:cli` (scripts/build-cli.mjs).
  * Built here when missing. The commands run as real processes.
  */
@@ -20,7 +20,7 @@ describe('CLI bundle (dist/bundle/cli.cjs + code cache)', function () {
   this.timeout(120_000);
   let dir = '';
   let env: NodeJS.ProcessEnv = {};
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'notation-ts.js'), ...args], { cwd: dir, env, encoding: 'utf8' });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'notation-ts.cjs'), ...args], { cwd: dir, env, encoding: 'utf8' });
 
   before(() => {
     if (!existsSync(BUNDLE) || !existsSync(`${BUNDLE}.cache`)) {
@@ -35,10 +35,10 @@ describe('CLI bundle (dist/bundle/cli.cjs + code cache)', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is what bin/notation-ts.js loads, and this Node accepts its code cache', () => {
+  it('is what bin/notation-ts.cjs loads, and this Node accepts its code cache', () => {
     // In a fresh process: V8 ties a code cache to its flags, and other tests in this
     // process may have changed them (the bench sets --expose-gc).
-    const loader = pathToFileURL(join(ROOT, 'bin', 'load-cli.js')).href;
+    const loader = pathToFileURL(join(ROOT, 'bin', 'load-cli.cjs')).href;
     const code = `const { loadCli } = await import(${JSON.stringify(loader)}); const r = await loadCli(); console.log(JSON.stringify({ bundle: r.script !== undefined, rejected: r.cacheRejected }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);

@@ -269,7 +269,7 @@ for (const reg of registries) {
         const env = { ...ce.env, NODE_NO_WARNINGS: '1' } as Record<string, string>;
         const runs = await Promise.all(
           Array.from({ length: 16 }, (_, i) =>
-            runProcess(join(build, 'bin', 'notation-ts.js'), ['sign', '--key', 'test', ...(i % 2 ? ['--signature-format', 'cose'] : []), `${host}/app@${subject.digest}`], env),
+            runProcess(join(build, 'bin', 'notation-ts.cjs'), ['sign', '--key', 'test', ...(i % 2 ? ['--signature-format', 'cose'] : []), `${host}/app@${subject.digest}`], env),
           ),
         );
         for (const r of runs) expect(r.code, r.stderr).to.equal(0);

@@ -125,7 +125,7 @@ describe('faults: peers that hang or trickle', function () {
 
 const MAIN = resolve('src/cli/main.ts');
 
-/** Runs the CLI in a child process (TypeScript through tsx, as bin/notation-ts.js does with dist/). */
+/** Runs the CLI in a child process (TypeScript through tsx, as bin/notation-ts.cjs does with dist/). */
 function spawnCli(argv: string[], env: Record<string, string>) {
   const code = `import { run } from ${JSON.stringify(MAIN)};
 const code = await run(${JSON.stringify(argv)}, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), isTTY: false, readStdin: async () => '' });

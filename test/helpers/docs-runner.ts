@@ -202,7 +202,7 @@ function newestMtime(dir: string, suffix: string): number {
 }
 
 /**
- * The `notation-ts` shim: bin/notation-ts.js when dist/ is current (built first if
+ * The `notation-ts` shim: bin/notation-ts.cjs when dist/ is current (built first if
  * missing); when src/ has changed since the build it runs the source through tsx, so
  * the docs always test this checkout (dist/ is shared with other work: never rebuilt here).
  */
@@ -216,7 +216,7 @@ function writeShim(binDir: string): void {
   const built = Math.min(statSync(distMain).mtimeMs, existsSync(bundle) ? statSync(bundle).mtimeMs : Infinity);
   const fresh = newestMtime(join(REPO_ROOT, 'src'), '.ts') <= built;
   let exec: string;
-  if (fresh) exec = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO_ROOT, 'bin', 'notation-ts.js'))} "$@"`;
+  if (fresh) exec = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO_ROOT, 'bin', 'notation-ts.cjs'))} "$@"`;
   else {
     const entry = join(binDir, 'notation-ts-src.mjs');
     writeFileSync(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the notation-ts CLI (see load-cli.js for how the code is loaded).
+// Entry point of the notation-ts CLI (see load-cli.cjs for how the code is loaded).
 'use strict';
-const { loadCli, stderrIsTTY } = require('./load-cli.js');
+const { loadCli, stderrIsTTY } = require('./load-cli.cjs');
 
 async function main() {
   const { run } = await loadCli();

@@ -1,10 +1,10 @@
-// Loads the notation-ts CLI for bin/notation-ts.js (and for the build step that
+// Loads the notation-ts CLI for bin/notation-ts.cjs (and for the build step that
 // records its code cache). Prefers dist/bundle/cli.cjs, the whole CLI as one
 // CommonJS bundle (`npm run build:cli`), compiled with the V8 code cache recorded
 // beside it at build time: start-up then skips parsing and compiling ~0.8 MB of
 // JavaScript. V8 refuses a cache made by another Node/V8 build or other flags
 // (and the bundle then compiles normally). Without the bundle, the tsc output in dist/.
-// CommonJS (bin/package.json): an ES module entry would start Node's ES module
+// CommonJS (.cjs): an ES module entry would start Node's ES module
 // loader first, ~5 ms of every run.
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
