@@ -572,10 +572,10 @@ function fastBasicConstraints(v: Uint8Array): { cA?: boolean; pathLenConstraint?
 /** A DER SEQUENCE OF minimal OBJECT IDENTIFIERs; undefined for anything else. */
 function fastOidSequence(v: Uint8Array): string[] | undefined {
   try {
-    const top = readTlv(v, 0);
-    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const items = wholeSequence(v);
+    if (!items) return undefined;
     const out: string[] = [];
-    for (const t of children(v, top)) {
+    for (const t of items) {
       const c = content(v, t);
       if (t.tag !== 0x06 || !isDerOid(c)) return undefined;
       out.push(decodeOid(c));
@@ -584,6 +584,12 @@ function fastOidSequence(v: Uint8Array): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The elements of a SEQUENCE that is the whole of `v`, else undefined (throws on malformed DER). */
+function wholeSequence(v: Uint8Array): Tlv[] | undefined {
+  const top = readTlv(v, 0);
+  return top.tag === 0x30 && top.end === v.length ? children(v, top) : undefined;
 }
 
 /** OBJECT IDENTIFIER content in DER: not empty, each subidentifier minimal and terminated. */
@@ -607,10 +613,10 @@ function uriOf(v: Uint8Array, t: Tlv): string | undefined {
  */
 export function fastAccessUris(v: Uint8Array, method: string): string[] | undefined {
   try {
-    const top = readTlv(v, 0);
-    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const items = wholeSequence(v);
+    if (!items) return undefined;
     const out: string[] = [];
-    for (const ad of children(v, top)) {
+    for (const ad of items) {
       if (ad.tag !== 0x30) return undefined;
       const parts = children(v, ad);
       if (parts.length !== 2 || parts[0].tag !== 0x06 || !isDerOid(content(v, parts[0]))) return undefined;
@@ -632,10 +638,10 @@ export function fastAccessUris(v: Uint8Array, method: string): string[] | undefi
  */
 export function fastDistributionPointUris(v: Uint8Array): string[] | undefined {
   try {
-    const top = readTlv(v, 0);
-    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const items = wholeSequence(v);
+    if (!items) return undefined;
     const out: string[] = [];
-    for (const dp of children(v, top)) {
+    for (const dp of items) {
       if (dp.tag !== 0x30) return undefined;
       const fields = children(v, dp);
       if (fields.length !== 1 || fields[0].tag !== 0xa0) return undefined;
