@@ -5,8 +5,8 @@
  */
 import { EnvelopeError, SigningError, isNotationError } from '../errors.js';
 import type { Signer } from '../signer/types.js';
-import { parseCose, coseContent, verifyCoseSignature, encodeProtectedHeaders, encodeCoseSign1, toBeSigned } from '../cose/envelope.js';
-import { parseJws, jwsContent, verifyJwsSignature, encodeProtectedHeader, encodePayload, encodeJwsEnvelope, base64url } from '../jws/envelope.js';
+import { parseCose, coseContent, verifyCoseSignature, encodeProtectedHeaders, encodeCoseSign1, toBeSigned, type CoseMessage } from '../cose/envelope.js';
+import { parseJws, jwsContent, verifyJwsSignature, encodeProtectedHeader, encodePayload, encodeJwsEnvelope, base64url, type JwsMessage } from '../jws/envelope.js';
 import { algorithmByKeySpec } from './algorithm.js';
 import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, knownChainCache, MAX_ENVELOPE_SIZE, type CertificateCache } from './base.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -60,29 +60,41 @@ function checkSize(bytes: Uint8Array): void {
 }
 
 /** Bad input must surface as a typed error: anything untyped from below becomes an integrity failure. */
-function typed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotationError(e)) throw e;
-    throw integrity('INVALID_SIGNATURE_ENVELOPE', `invalid signature envelope: ${(e as Error)?.message ?? String(e)}`, e);
-  }
+function typedError(e: unknown): Error {
+  if (isNotationError(e)) return e;
+  return integrity('INVALID_SIGNATURE_ENVELOPE', `invalid signature envelope: ${(e as Error)?.message ?? String(e)}`, e);
 }
 
+/** One parse of the envelope bytes, in its format. */
+type FormatMessage = { kind: 'jws'; msg: JwsMessage } | { kind: 'cose'; msg: CoseMessage };
+
+function parseFormat(mediaType: EnvelopeMediaType, bytes: Uint8Array): FormatMessage {
+  return mediaType === MEDIA_TYPE_JWS ? { kind: 'jws', msg: parseJws(bytes) } : { kind: 'cose', msg: parseCose(bytes) };
+}
+
+// No closures per envelope: a verifier parses thousands of them.
 class ParsedEnvelope implements Envelope {
   private cached?: EnvelopeContent;
   constructor(
     readonly mediaType: EnvelopeMediaType,
     readonly raw: Uint8Array,
-    private readonly formatContent: () => EnvelopeContent,
-    private readonly checkSignature: () => void,
+    private readonly message: FormatMessage,
+    private readonly parse: (der: Uint8Array) => Certificate,
+    private readonly cache?: CertificateCache,
+    /** The format's content of these very bytes, when the caller already read it. */
+    private readonly formatContent?: EnvelopeContent,
   ) {}
 
   content(): EnvelopeContent {
     if (!this.cached) {
       if (this.raw.length === 0) throw integrity('INVALID_SIGNATURE_ENVELOPE', 'signature envelope is not present');
-      const c = typed(this.formatContent);
-      typed(() => validateEnvelopeContent(c));
+      let c: EnvelopeContent;
+      try {
+        c = this.formatContent ?? readContent(this.message, this.parse, this.cache);
+        validateEnvelopeContent(c);
+      } catch (e) {
+        throw typedError(e);
+      }
       this.cached = c;
     }
     return this.cached;
@@ -90,7 +102,12 @@ class ParsedEnvelope implements Envelope {
 
   verify(): EnvelopeContent {
     if (this.raw.length === 0) throw integrity('INVALID_SIGNATURE_ENVELOPE', 'signature envelope is not present');
-    typed(this.checkSignature);
+    try {
+      if (this.message.kind === 'jws') verifyJwsSignature(this.message.msg, this.parse);
+      else verifyCoseSignature(this.message.msg, this.parse, this.cache);
+    } catch (e) {
+      throw typedError(e);
+    }
     const c = this.content();
     // notation-go's verifier: only the Notary payload type is accepted.
     if (c.payload.contentType !== PAYLOAD_CONTENT_TYPE) {
@@ -98,6 +115,10 @@ class ParsedEnvelope implements Envelope {
     }
     return c;
   }
+}
+
+function readContent(m: FormatMessage, parse: (der: Uint8Array) => Certificate, cache?: CertificateCache): EnvelopeContent {
+  return m.kind === 'jws' ? jwsContent(m.msg, parse) : coseContent(m.msg, parse, cache);
 }
 
 export interface ParseEnvelopeOptions {
@@ -109,23 +130,7 @@ export interface ParseEnvelopeOptions {
 export function parseEnvelope(mediaType: string, bytes: Uint8Array, opts: ParseEnvelopeOptions = {}): Envelope {
   if (mediaType !== MEDIA_TYPE_JWS && mediaType !== MEDIA_TYPE_COSE) throw unsupported(mediaType);
   checkSize(bytes);
-  const { formatContent, checkSignature } = formatParts(mediaType, bytes, certificateParser(opts.cache), opts.cache);
-  return new ParsedEnvelope(mediaType, bytes, formatContent, checkSignature);
-}
-
-/** One parse of the bytes; the format's content and signature check work on it. */
-function formatParts(
-  mediaType: EnvelopeMediaType,
-  bytes: Uint8Array,
-  parse: (der: Uint8Array) => Certificate,
-  cache?: CertificateCache,
-): { formatContent: () => EnvelopeContent; checkSignature: () => void } {
-  if (mediaType === MEDIA_TYPE_JWS) {
-    const msg = parseJws(bytes);
-    return { formatContent: () => jwsContent(msg, parse), checkSignature: () => verifyJwsSignature(msg, parse) };
-  }
-  const msg = parseCose(bytes);
-  return { formatContent: () => coseContent(msg, parse, cache), checkSignature: () => verifyCoseSignature(msg, parse, cache) };
+  return new ParsedEnvelope(mediaType, bytes, parseFormat(mediaType, bytes), certificateParser(opts.cache), opts.cache);
 }
 
 function signError(code: string, message: string, cause?: unknown): SigningError {
@@ -222,10 +227,10 @@ export async function produceEnvelope(mediaType: string, req: SignRequest, signe
   let envelope: Envelope;
   try {
     // The signer's Certificate objects stand for the bytes it returned (keys already imported).
-    const parts = formatParts(mediaType, out, certificateParser(knownChainCache(signedChain)));
-    content = parts.formatContent();
-    const c = content;
-    envelope = new ParsedEnvelope(mediaType, out, () => c, parts.checkSignature);
+    const parse = certificateParser(knownChainCache(signedChain));
+    const message = parseFormat(mediaType, out);
+    content = readContent(message, parse);
+    envelope = new ParsedEnvelope(mediaType, out, message, parse, undefined, content);
   } catch (e) {
     if (isNotationError(e)) throw signError(e.code, e.message, e);
     throw e;

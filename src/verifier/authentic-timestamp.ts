@@ -105,11 +105,12 @@ function loadTsaRoots(args: AuthenticTimestampArgs): Certificate[] {
 
 /** Every certificate valid at `now` (the check when no timestamp is verified). */
 function chainValidNow(chain: Certificate[], now: Date): void {
+  const t = now.getTime();
   for (const cert of chain) {
-    if (now < cert.notBefore) {
+    if (t < cert.notBefore.getTime()) {
       throw new VerificationFailedError('SIGNING_CERT_NOT_YET_VALID', `verification time is before certificate ${q(cert.subject)} validity period, it will be valid from ${q(rfc1123z(cert.notBefore))}`);
     }
-    if (now > cert.notAfter) {
+    if (t > cert.notAfter.getTime()) {
       throw new VerificationFailedError('SIGNING_CERT_EXPIRED', `verification time is after certificate ${q(cert.subject)} validity period, it was expired at ${q(rfc1123z(cert.notAfter))}`);
     }
   }

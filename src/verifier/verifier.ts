@@ -569,9 +569,10 @@ export function loadTrustStores(store: TrustStoreProvider, type: 'ca' | 'signing
   return out;
 }
 
+const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength); // no copy
+
 function verifyAuthenticity(trusted: Certificate[], chain: Certificate[]): Error | undefined {
   if (trusted.length === 0) return new VerificationInconclusiveError('NO_TRUSTED_CERTIFICATES', 'no trusted certificates are found to verify authenticity');
-  const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength); // no copy
   for (const t of trusted) {
     for (const c of chain) if (t === c || (t.raw.length === c.raw.length && view(t.raw).equals(view(c.raw)))) return undefined;
   }
