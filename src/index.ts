@@ -15,7 +15,7 @@ import type { VerificationOutcome } from './verifier/types.js';
 import { loadOciTrustPolicy, loadBlobTrustPolicy, type OciTrustPolicyDocument, type BlobTrustPolicyDocument } from './trustpolicy/index.js';
 import { X509TrustStore, type TrustStoreProvider } from './truststore/index.js';
 import { resolveNotationDirs } from './config/dirs.js';
-import type { Descriptor, HashAlgorithm } from './envelope/types.js';
+import { NODE_HASH, type Descriptor } from './envelope/types.js';
 import type { Repository } from './oci/types.js';
 import { OciLayoutRepository } from './oci/layout.js';
 import { VerificationFailedError } from './errors.js';
@@ -76,9 +76,17 @@ export interface VerifyResult {
   failed: VerificationOutcome[];
 }
 
+/** The config dir, and the Verifier options every facade passes the same way. */
 function trust(opts: TrustOptions) {
   const configDir = opts.configDir ?? resolveNotationDirs().configDir;
-  return { configDir, trustStore: opts.trustStore ?? new X509TrustStore(configDir) };
+  const verifierOptions = {
+    trustStore: opts.trustStore ?? new X509TrustStore(configDir),
+    revocation: opts.revocation,
+    plugins: opts.plugins,
+    now: opts.now,
+    logger: opts.logger,
+  };
+  return { configDir, verifierOptions };
 }
 
 /**
@@ -86,17 +94,10 @@ function trust(opts: TrustOptions) {
  * signature that passes wins. Throws a typed error when none passes.
  */
 export async function verify(opts: VerifyArtifactFacadeOptions): Promise<VerifyResult> {
-  const { configDir, trustStore } = trust(opts);
+  const { configDir, verifierOptions } = trust(opts);
   const repository = opts.repository ?? (opts.ociLayout ? new OciLayoutRepository(opts.ociLayout) : undefined);
   if (!repository) throw new VerificationFailedError('NO_REPOSITORY', 'verify needs a repository or an ociLayout path');
-  const verifier = new Verifier({
-    ociTrustPolicy: opts.trustPolicy ?? loadOciTrustPolicy(configDir),
-    trustStore,
-    revocation: opts.revocation,
-    plugins: opts.plugins,
-    now: opts.now,
-    logger: opts.logger,
-  });
+  const verifier = new Verifier({ ociTrustPolicy: opts.trustPolicy ?? loadOciTrustPolicy(configDir), ...verifierOptions });
   const descriptor = await repository.resolve(opts.reference);
   const r = await verifyArtifact({
     verifier,
@@ -126,19 +127,11 @@ export interface VerifyBlobFacadeOptions extends TrustOptions {
   pluginConfig?: Record<string, string>;
 }
 
-const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Verifies a detached blob signature as `notation blob verify` does. Throws on failure. */
 export async function verifyBlob(opts: VerifyBlobFacadeOptions): Promise<VerificationOutcome> {
-  const { configDir, trustStore } = trust(opts);
-  const verifier = new Verifier({
-    blobTrustPolicy: opts.trustPolicy ?? loadBlobTrustPolicy(configDir),
-    trustStore,
-    revocation: opts.revocation,
-    plugins: opts.plugins,
-    now: opts.now,
-    logger: opts.logger,
-  });
+  const { configDir, verifierOptions } = trust(opts);
+  const verifier = new Verifier({ blobTrustPolicy: opts.trustPolicy ?? loadBlobTrustPolicy(configDir), ...verifierOptions });
   const outcome = await verifier.verifyBlob(
     async (hash) => {
       const h = createHash(NODE_HASH[hash]);

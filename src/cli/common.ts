@@ -186,14 +186,18 @@ export async function resolveManifest(ctx: CliContext, target: Target): Promise<
 }
 
 /**
- * Resolves the user's tag or digest to a descriptor, warning on tags as notation does.
- * Returns the digest reference that notation prints.
+ * Resolves the user's tag or digest to a descriptor, warning on tags as notation does
+ * (signing has its own wording). Returns the digest reference that notation prints.
  */
-export async function resolveWithWarning(ctx: CliContext, target: Target, operation: string) {
+export async function resolveWithWarning(ctx: CliContext, target: Target, operation: string): Promise<{ descriptor: Descriptor; resolvedRef: string }> {
   const desc = await resolveManifest(ctx, target);
   const resolvedRef = `${target.name}@${desc.digest}`;
   if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
     if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
+  } else if (operation === 'sign') {
+    ctx.stderr.write(
+      `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
+    );
   } else {
     ctx.stderr.write(`Warning: Always ${operation} the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because resolved digest may not point to the same signed artifact, as tags are mutable.\n`);
   }

@@ -6,7 +6,7 @@
  */
 import type { CliContext } from './context.js';
 import { NotationError, UsageError } from '../errors.js';
-import { DIGEST_RE, resolveManifest, resolveWithWarning, type Target } from './common.js';
+import { DIGEST_RE, resolveWithWarning, type Target } from './common.js';
 import type { Descriptor } from '../oci/types.js';
 
 /** Bounds on what one recursive run walks. */
@@ -42,23 +42,9 @@ export function platformLabel(d: Descriptor): string {
   return [p.os, p.architecture, p.variant].filter((x) => typeof x === 'string' && x !== '').join('/');
 }
 
-/** Resolves the index, printing notation's tag warning for `operation`. */
-async function resolveIndex(ctx: CliContext, target: Target, operation: 'sign' | 'verify'): Promise<{ descriptor: Descriptor; resolvedRef: string }> {
-  if (operation === 'verify') return resolveWithWarning(ctx, target, 'verify');
-  const desc = await resolveManifest(ctx, target);
-  if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
-    if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
-  } else {
-    ctx.stderr.write(
-      `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
-    );
-  }
-  return { descriptor: desc, resolvedRef: `${target.name}@${desc.digest}` };
-}
-
 /** Resolves `target` and lists the index and everything under it. A non-index is a usage error. */
 export async function planRecursive(ctx: CliContext, target: Target, operation: 'sign' | 'verify'): Promise<RecursivePlan> {
-  const { descriptor, resolvedRef } = await resolveIndex(ctx, target, operation);
+  const { descriptor, resolvedRef } = await resolveWithWarning(ctx, target, operation);
   const repo = target.repository as typeof target.repository & IndexLister;
   if (!repo.listIndexChildren) throw new UsageError('RECURSIVE_UNSUPPORTED', 'this repository cannot list the manifests of an image index');
   const top = await repo.listIndexChildren(descriptor);

@@ -11,9 +11,8 @@
 import { EnvelopeError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
 
-type CertificateParser = (der: Uint8Array) => Certificate;
 import { algorithmByCose, algorithmForCertificate, verifyPrimitive } from '../envelope/algorithm.js';
-import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH, type CertificateCache } from '../envelope/base.js';
+import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH, type CertificateCache, type CertificateParser } from '../envelope/base.js';
 import {
   HEADER,
   SIGNING_SCHEME_X509,

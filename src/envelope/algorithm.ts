@@ -7,7 +7,7 @@
 import { createHash, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { SignatureIntegrityError } from '../errors.js';
 import { keyDetails, type Certificate } from '../x509/certificate.js';
-import { ALGORITHMS, type AlgorithmInfo, type HashAlgorithm, type KeySpec, type SignatureAlgorithm } from './types.js';
+import { ALGORITHMS, NODE_HASH, type AlgorithmInfo, type HashAlgorithm, type KeySpec, type SignatureAlgorithm } from './types.js';
 
 /** Derives the signature algorithm from a signing certificate's public key (REF ExtractKeySpec). */
 export function algorithmForCertificate(cert: Certificate): AlgorithmInfo {
@@ -57,7 +57,6 @@ export function algorithmByCose(alg: number): AlgorithmInfo | undefined {
   return ALGORITHMS.find((a) => a.cose === alg);
 }
 
-const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
   const h = NODE_HASH[hash];

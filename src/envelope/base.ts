@@ -48,6 +48,9 @@ export function parseCertificate(der: Uint8Array): Certificate {
   return cert;
 }
 
+/** DER bytes -> Certificate: how envelope code reads the certificates it carries. */
+export type CertificateParser = (der: Uint8Array) => Certificate;
+
 /**
  * A memo of certificate parsing across envelopes (a Verifier owns one, see
  * src/verifier/cache.ts). Keys are exact DER bytes, so a hit is the same
@@ -55,7 +58,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
  */
 export interface CertificateCache {
   /** The certificate for these DER bytes: a remembered instance, else `parse(der)`. */
-  certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate;
+  certificate(der: Uint8Array, parse: CertificateParser): Certificate;
   /**
    * A chain that parsed completely before from exactly these bytes (the encoded
    * x5chain array of a COSE envelope), or undefined. Optional.
@@ -73,7 +76,7 @@ export function knownChainCache(chain: readonly Certificate[]): CertificateCache
 }
 
 /** Parses certificates of one envelope: each byte array once (the leaf is read twice), through `cache` when given. */
-export function certificateParser(cache?: CertificateCache): (der: Uint8Array) => Certificate {
+export function certificateParser(cache?: CertificateCache): CertificateParser {
   const seen = new Map<Uint8Array, Certificate>();
   return (der) => {
     let c = seen.get(der);

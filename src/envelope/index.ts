@@ -8,7 +8,7 @@ import type { Signer } from '../signer/types.js';
 import { parseCose, coseContent, verifyCoseSignature, encodeProtectedHeaders, encodeCoseSign1, toBeSigned, type CoseMessage } from '../cose/envelope.js';
 import { parseJws, jwsContent, verifyJwsSignature, encodeProtectedHeader, encodePayload, encodeJwsEnvelope, base64url, type JwsMessage } from '../jws/envelope.js';
 import { algorithmByKeySpec } from './algorithm.js';
-import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, knownChainCache, MAX_ENVELOPE_SIZE, type CertificateCache } from './base.js';
+import { integrity, validateEnvelopeContent, validateChainForSigning, certificateParser, knownChainCache, MAX_ENVELOPE_SIZE, type CertificateCache, type CertificateParser } from './base.js';
 import type { Certificate } from '../x509/certificate.js';
 import {
   MEDIA_TYPE_COSE,
@@ -79,7 +79,7 @@ class ParsedEnvelope implements Envelope {
     readonly mediaType: EnvelopeMediaType,
     readonly raw: Uint8Array,
     private readonly message: FormatMessage,
-    private readonly parse: (der: Uint8Array) => Certificate,
+    private readonly parse: CertificateParser,
     private readonly cache?: CertificateCache,
     /** The format's content of these very bytes, when the caller already read it. */
     private readonly formatContent?: EnvelopeContent,
@@ -117,7 +117,7 @@ class ParsedEnvelope implements Envelope {
   }
 }
 
-function readContent(m: FormatMessage, parse: (der: Uint8Array) => Certificate, cache?: CertificateCache): EnvelopeContent {
+function readContent(m: FormatMessage, parse: CertificateParser, cache?: CertificateCache): EnvelopeContent {
   return m.kind === 'jws' ? jwsContent(m.msg, parse) : coseContent(m.msg, parse, cache);
 }
 

@@ -38,6 +38,9 @@ export type SignatureAlgorithm =
   | 'ECDSA-SHA-512';
 export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
+/** node:crypto's name of each hash (also the OCI digest algorithm name). */
+export const NODE_HASH: Readonly<Record<HashAlgorithm, 'sha256' | 'sha384' | 'sha512'>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
 export interface AlgorithmInfo {
   keySpec: KeySpec;
   signatureAlgorithm: SignatureAlgorithm;

@@ -8,9 +8,8 @@
  */
 import { EnvelopeError } from '../errors.js';
 import type { Certificate } from '../x509/certificate.js';
-import { parseCertificate } from '../envelope/base.js';
 import { algorithmByJws, algorithmForCertificate } from '../envelope/algorithm.js';
-import { integrity, signatureInvalid, MAX_CHAIN_LENGTH } from '../envelope/base.js';
+import { integrity, signatureInvalid, parseCertificate, MAX_CHAIN_LENGTH, type CertificateParser } from '../envelope/base.js';
 import {
   HEADER,
   SIGNING_SCHEME_X509,
@@ -120,7 +119,6 @@ function stdBytes(s: string): Uint8Array {
 
 const JWT_METHODS = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'none']);
 
-type CertificateParser = (der: Uint8Array) => Certificate;
 
 function leafOf(msg: JwsMessage, parse: CertificateParser): Certificate {
   if (msg.x5c.length === 0) throw integrity('INVALID_CERTIFICATE_CHAIN', 'certificate chain is not present');

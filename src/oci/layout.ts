@@ -29,6 +29,8 @@ import {
   MAX_INDEX_SIZE,
   MAX_MANIFEST_SIZE,
   MEDIA_TYPE_ARTIFACT_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
   MEDIA_TYPE_IMAGE_INDEX,
   MEDIA_TYPE_IMAGE_MANIFEST,
   type Descriptor,
@@ -36,8 +38,6 @@ import {
   type Repository,
 } from './types.js';
 
-const MEDIA_TYPE_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const MEDIA_TYPE_DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const MEDIA_TYPE_OCTET_STREAM = 'application/octet-stream';
 const LAYOUT_VERSION = '1.0.0';
 /** Bound on manifests walked when looking for referrers. */

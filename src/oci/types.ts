@@ -8,6 +8,8 @@ export type { Descriptor };
 export const MEDIA_TYPE_IMAGE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_IMAGE_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const MEDIA_TYPE_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
+export const MEDIA_TYPE_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const MEDIA_TYPE_DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const MEDIA_TYPE_EMPTY_JSON = 'application/vnd.oci.empty.v1+json';
 export const ARTIFACT_TYPE_NOTATION = 'application/vnd.cncf.notary.signature';
 export const ANNOTATION_THUMBPRINT = 'io.cncf.notary.x509chain.thumbprint#S256';

@@ -8,12 +8,12 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import * as tsp from '@peculiar/asn1-tsp';
 import { TimestampError } from '../errors.js';
-import type { HashAlgorithm } from '../envelope/types.js';
+import { NODE_HASH, type HashAlgorithm } from '../envelope/types.js';
 import type { Certificate } from '../x509/certificate.js';
 import { validateTimestampingChain } from '../x509/chain.js';
 import { readTlv, children, content, slice } from '../x509/der.js';
 import { bigIntToBytes, bytesToBigInt, goMessageImprint } from './goformat.js';
-import { HASH_OID, type NodeHash } from './oids.js';
+import { HASH_OID } from './oids.js';
 import { parseTimestampToken, type TimestampToken } from './token.js';
 import type { MessageImprint } from './tstinfo.js';
 
@@ -33,7 +33,6 @@ export interface TimestampRequest {
   certReq: boolean;
 }
 
-const NODE_HASH: Record<HashAlgorithm, NodeHash> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** tspclient-go NewRequest: version 1, imprint with NULL parameters, nonce < 2^159, certReq unless noCert. */
 export function createTimestampRequest(opts: { data: Uint8Array; hash: HashAlgorithm; reqPolicy?: string; noCert?: boolean }): TimestampRequest {

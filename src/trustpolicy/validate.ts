@@ -231,25 +231,35 @@ function checkDocumentHeader(doc: { version?: string; trustPolicies?: unknown[] 
   }
 }
 
-/** Validates an OCI trust policy document; throws TrustPolicyError with a TP code. */
-export function validateOciTrustPolicy(doc: OciTrustPolicyDocument, options: TrustPolicyValidationOptions = {}): void {
-  checkDocumentHeader(doc, 'oci');
+/**
+ * The rules every statement of a document follows, in REF's order: a name not used
+ * before, the statement's own rules (messages prefixed with the document kind), then
+ * the document kind's `extra` rule.
+ */
+function checkStatements<S extends Parameters<typeof validateTrustPolicyStatement>[0]>(statements: S[], label: 'oci' | 'blob', extra?: (st: S) => void): void {
   const names = new Set<string>();
-  for (const st of doc.trustPolicies) {
+  for (const st of statements) {
     const name = st?.name ?? '';
     if (names.has(name)) {
       throw new TrustPolicyError(
         TP.DUPLICATE_STATEMENT_NAME,
-        `multiple oci trust policy statements use the same name ${goQuote(name)}, statement names must be unique`,
+        `multiple ${label} trust policy statements use the same name ${goQuote(name)}, statement names must be unique`,
       );
     }
     try {
       validateTrustPolicyStatement(st ?? { name: '', signatureVerification: { level: '' } });
     } catch (e) {
-      throw prefixed('oci trust policy: ', e);
+      throw prefixed(`${label} trust policy: `, e);
     }
+    extra?.(st);
     names.add(name);
   }
+}
+
+/** Validates an OCI trust policy document; throws TrustPolicyError with a TP code. */
+export function validateOciTrustPolicy(doc: OciTrustPolicyDocument, options: TrustPolicyValidationOptions = {}): void {
+  checkDocumentHeader(doc, 'oci');
+  checkStatements(doc.trustPolicies, 'oci');
 
   const count = new Map<string, number>();
   for (const st of doc.trustPolicies) {
@@ -291,21 +301,8 @@ export function validateOciTrustPolicy(doc: OciTrustPolicyDocument, options: Tru
 /** Validates a blob trust policy document; throws TrustPolicyError with a TP code. */
 export function validateBlobTrustPolicy(doc: BlobTrustPolicyDocument, options: TrustPolicyValidationOptions = {}): void {
   checkDocumentHeader(doc, 'blob');
-  const names = new Set<string>();
   let foundGlobal = false;
-  for (const st of doc.trustPolicies) {
-    const name = st?.name ?? '';
-    if (names.has(name)) {
-      throw new TrustPolicyError(
-        TP.DUPLICATE_STATEMENT_NAME,
-        `multiple blob trust policy statements use the same name ${goQuote(name)}, statement names must be unique`,
-      );
-    }
-    try {
-      validateTrustPolicyStatement(st ?? { name: '', signatureVerification: { level: '' } });
-    } catch (e) {
-      throw prefixed('blob trust policy: ', e);
-    }
+  checkStatements(doc.trustPolicies, 'blob', (st) => {
     if (st?.globalPolicy) {
       if (foundGlobal) {
         throw new TrustPolicyError(
@@ -318,6 +315,5 @@ export function validateBlobTrustPolicy(doc: BlobTrustPolicyDocument, options: T
       }
       foundGlobal = true;
     }
-    names.add(name);
-  }
+  });
 }

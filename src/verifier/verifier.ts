@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EnvelopeContent, Descriptor, HashAlgorithm } from '../envelope/types.js';
-import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, PAYLOAD_CONTENT_TYPE, SIGNING_SCHEME_X509, SIGNING_SCHEME_X509_SA, HEADER } from '../envelope/types.js';
+import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, NODE_HASH, PAYLOAD_CONTENT_TYPE, SIGNING_SCHEME_X509, SIGNING_SCHEME_X509_SA, HEADER } from '../envelope/types.js';
 import { parseEnvelope } from '../envelope/index.js';
 import type { Certificate } from '../x509/certificate.js';
 import {
@@ -93,7 +93,6 @@ export interface BlobVerifyOptions {
 /** Computes the blob descriptor with the hash the envelope's algorithm implies. */
 export type BlobDescriptorGenerator = (hash: HashAlgorithm) => Promise<Descriptor> | Descriptor;
 
-const nodeHash: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export class Verifier {
   private readonly opts: VerifierOptions;
@@ -546,7 +545,7 @@ function algorithmHash(content: EnvelopeContent): HashAlgorithm {
 
 /** Hash helper for blob descriptors. */
 export function digestOf(hash: HashAlgorithm, data: Uint8Array): string {
-  return `${nodeHash[hash]}:${createHash(nodeHash[hash]).update(data).digest('hex')}`;
+  return `${NODE_HASH[hash]}:${createHash(NODE_HASH[hash]).update(data).digest('hex')}`;
 }
 
 /** Loads every distinct store of `type` named by the statement (notation-go loadX509TrustStoresWithType). */

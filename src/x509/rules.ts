@@ -60,17 +60,6 @@ export interface KeyUsageView {
 
 const q = goQuote;
 
-/** Runs `fn`, turning a failure to decode an extension or name into a typed error. */
-export function guarded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof CertificateError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new CertificateError(C.malformed, `malformed certificate: ${msg}`, { cause: e });
-  }
-}
-
 /** Signing time must fall inside [notBefore, notAfter] (inclusive); no check without a time. */
 export function validateSigningTime(cert: Certificate, signingTime?: Date): void {
   if (!signingTime) return;
@@ -107,7 +96,7 @@ export function validateValidAt(cert: Certificate, at?: Date): void {
  * present) of at least `expectedPathLen` (the number of CA certificates below it).
  */
 export function validateCABasicConstraints(cert: Certificate, expectedPathLen: number): void {
-  const bc = guarded(() => cert.basicConstraints);
+  const bc = rethrowTyped(() => cert.basicConstraints);
   if (!bc || !bc.cA) {
     throw new CertificateError(C.caBasicConstraints, `certificate with subject ${q(cert.subject)}: ca field in basic constraints must be present, critical, and set to true`);
   }
@@ -121,7 +110,7 @@ export function validateCABasicConstraints(cert: Certificate, expectedPathLen: n
 
 /** A leaf's basicConstraints, if present, must say cA=false. */
 export function validateLeafBasicConstraints(cert: Certificate, purpose: CertificatePurpose = 'codeSigning'): void {
-  const bc = guarded(() => cert.basicConstraints);
+  const bc = rethrowTyped(() => cert.basicConstraints);
   if (bc?.cA) {
     throw new CertificateError(
       purpose === 'codeSigning' ? C.leafBasicConstraints : C.tsaLeafBasicConstraints,
@@ -132,7 +121,7 @@ export function validateLeafBasicConstraints(cert: Certificate, purpose: Certifi
 
 /** Key usage must be present, and for code signing also critical. */
 export function validateKeyUsagePresent(cert: KeyUsageView, purpose: CertificatePurpose, code: string): void {
-  const ku = guarded(() => cert.keyUsage);
+  const ku = rethrowTyped(() => cert.keyUsage);
   if (!ku) throw new CertificateError(code, `certificate with subject ${q(cert.subject)}: key usage extension must be present`);
   if (purpose === 'codeSigning' && !ku.critical) {
     throw new CertificateError(code, `certificate with subject ${q(cert.subject)}: key usage extension must be marked critical`);
@@ -151,7 +140,7 @@ const FORBIDDEN_LEAF_USAGES: [number, string][] = [
 
 /** A leaf's key usage bits: digitalSignature set, none of the encipherment/CA bits. */
 export function validateLeafKeyUsage(cert: KeyUsageView, code: string = C.leafKeyUsage): void {
-  const bits = guarded(() => cert.keyUsage)?.bits ?? 0;
+  const bits = rethrowTyped(() => cert.keyUsage)?.bits ?? 0;
   if (!(bits & (1 << KeyUsageBit.digitalSignature))) {
     throw new CertificateError(code, `the certificate with subject ${q(cert.subject)} is invalid. The key usage must have the bit positions for "Digital Signature" set`);
   }
@@ -170,7 +159,7 @@ export function validateCodeSigningLeafKeyUsage(cert: KeyUsageView): void {
 /** Key usage of a CA: present (critical for code signing) with keyCertSign. */
 export function validateCAKeyUsage(cert: KeyUsageView, purpose: CertificatePurpose = 'codeSigning'): void {
   validateKeyUsagePresent(cert, purpose, C.caKeyUsage);
-  const bits = guarded(() => cert.keyUsage)?.bits ?? 0;
+  const bits = rethrowTyped(() => cert.keyUsage)?.bits ?? 0;
   if (!(bits & (1 << KeyUsageBit.keyCertSign))) {
     throw new CertificateError(C.caKeyUsage, `certificate with subject ${q(cert.subject)}: key usage must have the bit positions for key cert sign set`);
   }
@@ -187,7 +176,7 @@ const EXCLUDED_CODE_SIGNING_EKUS: [string, string][] = [
 
 /** A code-signing leaf's EKU, if present, must not name another purpose. codeSigning is allowed, not required. */
 export function validateCodeSigningExtendedKeyUsage(cert: Certificate, opts: CodeSigningRuleOptions = {}): void {
-  const eku: ExtKeyUsage | undefined = guarded(() => cert.extKeyUsage);
+  const eku: ExtKeyUsage | undefined = rethrowTyped(() => cert.extKeyUsage);
   if (!eku) return;
   const excluded = opts.allowAnyExtendedKeyUsage ? EXCLUDED_CODE_SIGNING_EKUS : [...EXCLUDED_CODE_SIGNING_EKUS, [OID.ekuAny, 'Any'] as [string, string]];
   for (const oid of eku.oids) {
@@ -200,7 +189,7 @@ export function validateCodeSigningExtendedKeyUsage(cert: Certificate, opts: Cod
 
 /** A TSA leaf's EKU must be exactly [timeStamping] and critical (RFC 3161 2.3). */
 export function validateTimestampingExtendedKeyUsage(cert: Certificate): void {
-  const eku = guarded(() => cert.extKeyUsage);
+  const eku = rethrowTyped(() => cert.extKeyUsage);
   if (!eku || eku.oids.length !== 1 || eku.oids[0] !== OID.ekuTimeStamping) {
     throw new CertificateError(C.tsaLeafExtKeyUsage, `timestamp signing certificate with subject ${q(cert.subject)} must have and only have Timestamping as extended key usage`);
   }
@@ -281,7 +270,7 @@ export function validateTimestampingCACertificate(cert: Certificate, expectedPat
   });
 }
 
-/** Any non-Notary error escaping a check (a name that fails to decode, say) becomes a typed one. */
+/** Any non-Notary error escaping a check (an extension or name that fails to decode, say) becomes a typed one. */
 export function rethrowTyped<T>(fn: () => T): T {
   try {
     return fn();

@@ -10,7 +10,7 @@ import { Verifier } from '../../verifier/verifier.js';
 import { goStatementString } from '../../verifier/artifact.js';
 import { loadBlobTrustPolicy } from '../../trustpolicy/index.js';
 import { X509TrustStore } from '../../truststore/index.js';
-import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type HashAlgorithm } from '../../envelope/types.js';
+import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, NODE_HASH, type HashAlgorithm } from '../../envelope/types.js';
 import { MAX_ENVELOPE_SIZE } from '../../oci/types.js';
 import { isValidMediaType } from '../mediatype.js';
 import { progress } from '../progress.js';
@@ -28,7 +28,6 @@ export function signatureMediaTypeFromPath(p: string): string {
   throw new UsageError('UNSUPPORTED_SIGNATURE_FORMAT', `signature format "${fmt}" not supported\nSupported signature envelope formats are "jws" and "cose"`);
 }
 
-const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Streams a file through the hash (large blobs never sit in memory). */
 export async function hashFile(path: string, hash: HashAlgorithm, onBytes?: (n: number) => void): Promise<{ digest: string; size: number }> {

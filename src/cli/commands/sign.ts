@@ -3,9 +3,9 @@
  * store the signature next to it (notation cmd/notation/sign.go, v2 output).
  */
 import type { CliContext } from '../context.js';
-import { NotationError, PushSignatureFailedError, errorMessage } from '../../errors.js';
+import { PushSignatureFailedError, errorMessage } from '../../errors.js';
 import { parseFlagMap } from '../args.js';
-import { DIGEST_RE, logger, openTarget, resolveManifest, warnAllowReferrersApi, type Target } from '../common.js';
+import { logger, openTarget, resolveWithWarning, warnAllowReferrersApi, type Target } from '../common.js';
 import {
   SIGNER_FLAG_GROUPS,
   checkFlagGroups,
@@ -59,7 +59,7 @@ export async function run(ctx: CliContext): Promise<number> {
         printSigned(ctx, target, item.descriptor, sigManifest);
       });
     }
-    const artifact = await resolveForSigning(ctx, target);
+    const artifact = (await resolveWithWarning(ctx, target, 'sign')).descriptor;
     settings.expiryMs = checkExpiry(expiryNs);
     const sigManifest = await signOne(ctx, target, artifact, settings);
     printSigned(ctx, target, artifact, sigManifest);
@@ -73,19 +73,6 @@ export async function run(ctx: CliContext): Promise<number> {
 function printSigned(ctx: CliContext, target: Target, artifact: Descriptor, sigManifest: Descriptor): void {
   ctx.stdout.write(`Successfully signed ${target.name}@${artifact.digest}\n`);
   ctx.stdout.write(`Pushed the signature to ${target.name}@${sigManifest.digest}\n`);
-}
-
-/** notation's resolveReference for sign: its own tag warning; a digest must resolve to itself. */
-async function resolveForSigning(ctx: CliContext, target: Target): Promise<Descriptor> {
-  const desc = await resolveManifest(ctx, target);
-  if (DIGEST_RE.test(target.reference) && target.reference.includes(':')) {
-    if (target.reference !== desc.digest) throw new NotationError('DIGEST_MISMATCH', `user input digest ${target.reference} does not match the resolved digest ${desc.digest}`);
-  } else {
-    ctx.stderr.write(
-      `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${target.reference}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
-    );
-  }
-  return desc;
 }
 
 /** Signs one manifest and pushes the signature; returns the signature manifest's descriptor. */

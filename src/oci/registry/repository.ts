@@ -31,6 +31,8 @@ import {
   MAX_INDEX_SIZE,
   MAX_MANIFEST_SIZE,
   MEDIA_TYPE_ARTIFACT_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
   MEDIA_TYPE_IMAGE_INDEX,
   MEDIA_TYPE_IMAGE_MANIFEST,
   type Descriptor,
@@ -41,8 +43,8 @@ import { Authenticator, type CredentialProvider } from './auth.js';
 import { describeErrorResponse, hasErrorCode, HttpTransport, sleep, type HttpOptions, type HttpRequest, type HttpResponse } from './http.js';
 
 const MANIFEST_ACCEPT = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
+  MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
   MEDIA_TYPE_IMAGE_MANIFEST,
   MEDIA_TYPE_IMAGE_INDEX,
   MEDIA_TYPE_ARTIFACT_MANIFEST,
@@ -51,7 +53,6 @@ const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const ANNOTATION_FILTERS_APPLIED = 'org.opencontainers.referrers.filtersApplied';
 const MAX_REFERRER_PAGES = 1000;
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
-const MEDIA_TYPE_DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const MAX_INDEX_CHILDREN = 10_000;
 
 export type ReferrersCapability = 'unknown' | 'supported' | 'unsupported';
