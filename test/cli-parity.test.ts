@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,32 +15,12 @@ import { makePki, makeSelfSigned, writeTrustStore, type Pki } from './helpers/pk
 import { goDescriptorString, goStatementString } from '../src/verifier/artifact.js';
 import { HttpTransport, networkErrorText } from '../src/oci/registry/http.js';
 import { rfc3339Local } from '../src/cli/common.js';
+import { writeImageLayout } from './helpers/layout.js';
 
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
 /** A one-image OCI layout tagged v1; returns the manifest's digest and size. */
 function makeLayout(dir: string): { digest: string; size: number } {
-  const put = (bytes: Buffer) => {
-    const hex = sha256(bytes);
-    mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-    writeFileSync(join(dir, 'blobs', 'sha256', hex), bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length };
-  };
-  const config = put(Buffer.from('{"architecture":"amd64","os":"linux"}'));
-  const layer = put(Buffer.from('parity layer\n'));
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-  };
-  const m = put(Buffer.from(JSON.stringify(manifest)));
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: manifest.mediaType, ...m, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
-  );
-  return m;
+  return writeImageLayout(dir, { config: '{"architecture":"amd64","os":"linux"}', layer: 'parity layer\n', tag: 'v1' });
 }
 
 interface Env {

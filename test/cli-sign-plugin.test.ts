@@ -5,28 +5,17 @@
  * and the in-process `pkcs11` hook.
  */
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeImageLayout } from './helpers/layout.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { makePki, writeTrustStore, type Pki } from './helpers/pki.js';
 import { installTestPlugin, type Behaviour } from './helpers/plugins/index.js';
 
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
 function makeLayout(dir: string): string {
-  const put = (bytes: Buffer) => {
-    const hex = sha256(bytes);
-    mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-    writeFileSync(join(dir, 'blobs', 'sha256', hex), bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length };
-  };
-  const config = put(Buffer.from('{}'));
-  const m = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [] })));
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m }] }));
-  return m.digest;
+  return writeImageLayout(dir).digest;
 }
 
 function signatureManifests(layout: string): { annotations: Record<string, string>; layers: { mediaType: string }[] }[] {

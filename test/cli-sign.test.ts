@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeImageLayout } from './helpers/layout.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { makePki, writeTrustStore, type BadLeaf, type Pki } from './helpers/pki.js';
 import { startTsa, type Tsa } from './helpers/tsa.js';
@@ -43,30 +44,7 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 
 /** An OCI image layout with one image tagged v1; returns the manifest digest. */
 function makeLayout(dir: string): string {
-  const put = (bytes: Buffer) => {
-    const hex = sha256(bytes);
-    mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-    writeFileSync(join(dir, 'blobs', 'sha256', hex), bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length };
-  };
-  const config = put(Buffer.from('{"architecture":"amd64","os":"linux"}'));
-  const layer = put(Buffer.from('layer\n'));
-  const m = put(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-      }),
-    ),
-  );
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
-  );
-  return m.digest;
+  return writeImageLayout(dir, { config: '{"architecture":"amd64","os":"linux"}', layer: 'layer\n', tag: 'v1' }).digest;
 }
 
 function trustPolicies(env: Env, pki: Pki, tsaStore = false): void {

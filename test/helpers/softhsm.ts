@@ -9,13 +9,14 @@
  * this helper sets it in process.env (tests may; src/ never reads the env).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KeySpec } from '../../src/envelope/types.js';
 import { issueCertificate, makePki, type Pki, type PkiCert, type TestKey } from './pki.js';
+import { writeImageLayout } from './layout.js';
 
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 export const SO_PIN = '5678';
@@ -240,28 +241,6 @@ export function markUserPinLocked(label: string): void {
 /** A one-manifest OCI layout tagged v1; returns its path and the manifest digest. */
 export function makeLayout(dir: string): { path: string; digest: string; size: number } {
   const path = join(dir, 'layout');
-  mkdirSync(join(path, 'blobs', 'sha256'), { recursive: true });
-  const put = (b: Buffer) => {
-    const d = createHash('sha256').update(b).digest('hex');
-    writeFileSync(join(path, 'blobs', 'sha256', d), b);
-    return { digest: `sha256:${d}`, size: b.length };
-  };
-  const config = put(Buffer.from('{}'));
-  const layer = put(Buffer.from('hello from the hsm test'));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-    }),
-  );
-  const m = put(manifest);
-  writeFileSync(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(
-    join(path, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }),
-  );
-  return { path, ...m };
+  return { path, ...writeImageLayout(path, { layer: 'hello from the hsm test', tag: 'v1', indexMediaType: true }) };
 }
 
