@@ -261,7 +261,7 @@ async function cli(o: RunOptions, emit: (r: BenchResult) => void): Promise<void>
   try {
     ensureBundle();
     const bin = join(ROOT, 'bin', 'notation-ts.cjs');
-    const runs = o.quick ? 5 : 21;
+    const runs = o.quick ? 5 : 31;
     const bare = { cmd: process.execPath, args: ['-e', ''] };
     const notation = onPath('notation');
     for (const [name, args] of [

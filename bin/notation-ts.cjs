@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Entry point of the notation-ts CLI (see load-cli.cjs for how the code is loaded).
 'use strict';
-const { loadCli, stderrIsTTY } = require('./load-cli.cjs');
+const { loadCli, fdWriter, stderrIsTTY } = require('./load-cli.cjs');
 
 async function main() {
-  const { run } = await loadCli();
-  process.exitCode = await run(process.argv.slice(2), {
-    stdout: { write: (s) => process.stdout.write(s) },
-    // process.stderr is created on first use (a pipe or tty stream costs ~2 ms), so
-    // only a run that writes to it pays.
-    stderr: { write: (s) => process.stderr.write(s) },
+  const argv = process.argv.slice(2);
+  const { run } = await loadCli(argv);
+  process.exitCode = await run(argv, {
+    // write(2) on the descriptors; process.stdout/stderr only if a pipe pushes back.
+    stdout: { write: fdWriter(1, () => process.stdout) },
+    stderr: { write: fdWriter(2, () => process.stderr) },
     env: process.env,
     cwd: process.cwd(),
     // Asked only when a command may draw a progress line.

@@ -4,10 +4,11 @@
  * Built here when missing. The commands run as real processes.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants as fsc, cpSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sharedPath } from './helpers/shared.js';
 
@@ -67,5 +68,70 @@ describe('CLI bundle (dist/bundle/cli.cjs + code cache)', function () {
     expect(r.status).to.equal(1);
     // Either the signer module ran (dist/ built) or the build lacks it; never a vm import failure.
     expect(r.stderr).to.match(/^Error: (failed to load PKCS#11 module \/nonexistent\/p11\.so|the built-in pkcs11 plugin is not available)/);
+  });
+
+  it('has a code cache per start-up command, and picks it from the command line', () => {
+    const { cacheFile, cacheProfile, CACHE_PROFILES } = createRequire(import.meta.url)('../bin/load-cli.cjs') as {
+      cacheFile: (p?: string) => string;
+      cacheProfile: (argv: string[]) => string | undefined;
+      CACHE_PROFILES: string[];
+    };
+    expect(CACHE_PROFILES).to.have.members(['sign', 'verify', 'blob-sign', 'blob-verify']);
+    expect(cacheProfile(['verify', '--oci-layout', 'x'])).to.equal('verify');
+    expect(cacheProfile(['blob', 'sign', 'f'])).to.equal('blob-sign');
+    expect(cacheProfile(['blob', 'inspect', 'f'])).to.equal(undefined);
+    expect(cacheProfile(['list', 'x'])).to.equal(undefined);
+    expect(cacheProfile([])).to.equal(undefined);
+    const files = readdirSync(dirname(BUNDLE));
+    for (const p of [undefined, ...CACHE_PROFILES]) expect(files).to.include(basename(cacheFile(p)));
+    // Each command's cache is accepted by this Node (fresh process: flags as in a normal run).
+    const loader = pathToFileURL(join(ROOT, 'bin', 'load-cli.cjs')).href;
+    for (const argv of [['sign'], ['verify'], ['blob', 'sign'], ['blob', 'verify']]) {
+      const code = `const { loadCli } = await import(${JSON.stringify(loader)}); const r = await loadCli(${JSON.stringify(argv)}); console.log(JSON.stringify({ rejected: r.cacheRejected }));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(JSON.parse(r.stdout), argv.join(' ')).to.deep.equal({ rejected: false });
+    }
+  });
+
+  describe('output written with write(2) (bin/load-cli.cjs fdWriter)', () => {
+    const writer = (body: string) =>
+      `const { fdWriter } = require(${JSON.stringify(join(ROOT, 'bin', 'load-cli.cjs'))}); const w = fdWriter(1, () => process.stdout); ${body}`;
+    const expected = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'x'.repeat(200)}\n`).join('');
+
+    it('writes everything, in order, to a non-blocking pipe that pushes back (EAGAIN)', async () => {
+      const fifo = join(dir, 'out.fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+      // O_RDWR opens a FIFO without waiting for a reader; O_NONBLOCK is shared with the child.
+      const wfd = openSync(fifo, fsc.O_RDWR | fsc.O_NONBLOCK);
+      const child = spawn(process.execPath, ['-e', writer(`for (let i = 0; i < 3000; i++) w('line ' + i + ' ' + 'x'.repeat(200) + '\\n'); process.stderr.write(String(!!process.stdout._handle));`)], {
+        stdio: ['ignore', wfd, 'pipe'],
+      });
+      closeSync(wfd);
+      let err = '';
+      child.stderr!.on('data', (d) => (err += d));
+      // Nobody reads until the child has filled the pipe (64 KiB) and moved on to the stream.
+      await new Promise((r) => setTimeout(r, 300));
+      const chunks: Buffer[] = [];
+      const reader = createReadStream(fifo);
+      reader.on('data', (d) => chunks.push(d as Buffer));
+      const status = await new Promise<number | null>((r) => child.on('close', r));
+      reader.destroy();
+      expect(status, err).to.equal(0);
+      expect(err).to.equal('true'); // it had to fall back to the stream
+      expect(Buffer.concat(chunks).toString('utf8')).to.equal(expected);
+    });
+
+    it('drops output to a reader that has gone (EPIPE) and keeps running', async () => {
+      const child = spawn(process.execPath, ['-e', writer(`setTimeout(() => { for (let i = 0; i < 3000; i++) w('line ' + i + ' ' + 'x'.repeat(200) + '\\n'); process.stderr.write('done'); process.exitCode = 3; }, 200);`)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const status = await new Promise<number | null>((r) => child.on('close', r));
+      expect(err).to.equal('done');
+      expect(status).to.equal(3);
+    });
   });
 });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { decodeCbor, encodeCbor, toJs } from '../src/cose/cbor.js';
 import { toBeSigned } from '../src/cose/envelope.js';
 import { goBase64Decode, goJsonParse } from '../src/jws/gojson.js';
+import { goMarshal, goMarshalGeneric } from '../src/util/gojson.js';
 import { isIssuedBy, isSelfSigned } from '../src/x509/chain.js';
 import { Certificate, fastAccessUris, fastDistributionPointUris } from '../src/x509/certificate.js';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -112,6 +113,45 @@ describe('perf fast paths: JWS JSON and base64', () => {
     expect(Object.getPrototypeOf(proto)).to.equal(Object.prototype);
     expect(Object.keys(proto)).to.deep.equal(['__proto__', 'b']);
     expect(goJsonParse('{"a":1,"a":2}')).to.deep.equal({ a: 2 });
+  });
+});
+
+describe('perf fast paths: Go JSON encoding', () => {
+  // Strings over every UTF-16 unit, lone surrogates, what Go escapes (<>&, U+2028/9,
+  // control characters) and text that looks like an escape.
+  const str = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: fc.constantFrom('<', '>', '&', '\u2028', '\u2029', '\ud800', '\udfff', '\\', '"', '\b', '\f', '\u001f', 'a', 'u', 'd', '8', '\u00e9') }),
+  );
+  const plain = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, str, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('arr'), tie('obj')),
+    arr: fc.array(tie('v'), { maxLength: 5 }),
+    obj: fc.dictionary(fc.oneof(str, fc.constantFrom('__proto__', 'toJSON', '0', '10')), tie('v'), { maxKeys: 5 }),
+  })).v;
+  // Values only the general encoder handles (the fast path must step aside).
+  const special = fc.oneof(
+    fc.constant(new Date(0)),
+    fc.constant(new Uint8Array([1, 2, 250])),
+    fc.constant(new Map([['b', 1], ['a', 2]])),
+    fc.constant(5n),
+    fc.constant({ toJSON: () => 'x' }),
+    fc.constant(Object.assign(Object.create({ inherited: 1 }), { own: 2 })),
+  );
+
+  it('plain JSON through JSON.stringify gives the general encoder\u2019s bytes, or steps aside (property)', () => {
+    const same = (v: unknown) => {
+      let want: string | Error;
+      try {
+        want = goMarshalGeneric(v);
+      } catch (e) {
+        want = e as Error;
+      }
+      if (want instanceof Error) expect(() => goMarshal(v)).to.throw(want.constructor as new () => Error, want.message);
+      else expect(goMarshal(v)).to.equal(want);
+    };
+    fc.assert(fc.property(plain, same), { numRuns: 3000 });
+    fc.assert(fc.property(fc.array(fc.oneof(plain, special), { maxLength: 4 }), same), { numRuns: 500 });
+    for (const v of [undefined, NaN, [1, , 2], { a: [Infinity] }, { a: 1, b: undefined }, JSON.parse('{"__proto__":{"x":"<&>"}}')]) same(v);
   });
 });
 

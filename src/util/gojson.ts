@@ -97,7 +97,55 @@ function encode(v: unknown, indent: string, depth: number): string {
   return '{' + entries.map(([k, x]) => nl + goString(k) + sep + encode(x, indent, depth + 1)).join(',') + end + '}';
 }
 
+/**
+ * Whether JSON.stringify writes `v` as `encode` does, up to the string escapes
+ * goMarshal fixes after it: only plain objects and arrays of strings, finite
+ * numbers, booleans and null (what JSON.parse returns), nothing with a toJSON
+ * function, a Map, Date, bytes or bigint, and nesting within encode's limit.
+ */
+function isPlainJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'undefined': // omitted from objects, null in arrays: the same in both
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 1000) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlainJson(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k of Object.keys(v)) if (!isPlainJson((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// What Go escapes and JSON.stringify writes as is (only ever inside strings).
+const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
+const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+// JSON.stringify escapes a lone surrogate, where Go writes U+FFFD (or text that looks like one).
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+
 /** json.Marshal (compact), or json.MarshalIndent with `indent` (no trailing newline). */
 export function goMarshal(value: unknown, indent = ''): string {
+  // Plain JSON data (a parsed index.json with hundreds of entries) through the native
+  // encoder: the same bytes, ~50x faster than encode in a short-lived CLI process.
+  if (indent === '' && isPlainJson(value, 0)) {
+    const text = JSON.stringify(value);
+    if (text !== undefined && !ESCAPED_SURROGATE.test(text)) return text.replace(HTML_UNSAFE, (c) => HTML_ESCAPES[c]);
+  }
+  return encode(value, indent, 0);
+}
+
+/** goMarshal without its plain-JSON fast path (the tests hold the two to the same bytes). */
+export function goMarshalGeneric(value: unknown, indent = ''): string {
   return encode(value, indent, 0);
 }
