@@ -91,7 +91,7 @@ export async function run(): Promise<BenchResult> {
   const rsa = await createPkcs11Signer(tok.keys.get('RSA-3072')!.uri, {}, { env });
   const ec = await createPkcs11Signer(tok.keys.get('EC-256')!.uri, {}, { env });
   try {
-    const r = await measure(rsa, tok.keys.get('RSA-3072')!.label, 'RSA-3072', 11, 40);
+    const r = await measure(rsa, tok.keys.get('RSA-3072')!.label, 'RSA-3072', 21, 40);
     const e = await measure(ec, tok.keys.get('EC-256')!.label, 'EC-256', 7, 300);
     const r3 = (x: number) => Number(x.toFixed(3));
     return {
