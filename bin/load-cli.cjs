@@ -2,8 +2,9 @@
 // records its code caches). Prefers dist/bundle/cli.cjs, the whole CLI as one
 // CommonJS bundle (`npm run build:cli`), compiled with a V8 code cache recorded
 // beside it at build time (the command's own, else the general one): start-up then
-// skips parsing and compiling ~0.8 MB of JavaScript. V8 refuses a cache made by another Node/V8 build or other flags
-// (and the bundle then compiles normally). Without the bundle, the tsc output in dist/.
+// skips parsing and compiling ~0.8 MB of JavaScript. V8 refuses a cache made by
+// another Node/V8 build or other flags (and the bundle then compiles normally).
+// Without the bundle, the tsc output in dist/.
 // CommonJS (.cjs): an ES module entry would start Node's ES module
 // loader first, ~5 ms of every run.
 'use strict';

@@ -4,8 +4,9 @@
 // cli.cjs.<command>.cache per command of bin/load-cli.cjs CACHE_PROFILES, by running
 // training workloads (scripts/train-cli-cache.mjs: key generation, OCI-layout and
 // blob signing/verification, list, inspect) through bin/load-cli.cjs, each in a
-// fresh `node` (same V8 flags as a normal run). The cache is only an accelerator: without it, or when V8 refuses it, the
-// bundle compiles as usual. docs/performance.md has the measurements.
+// fresh `node` (same V8 flags as a normal run). A cache is only an accelerator:
+// without it, or when V8 refuses it, the bundle compiles as usual.
+// docs/performance.md has the measurements.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
