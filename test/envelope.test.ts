@@ -149,7 +149,10 @@ describe('envelope: sign -> verify roundtrip', function () {
       const pki = pkis.get('EC-256')!;
       const s = localSigner(pki.leaf.key, pki.chain, 'EC-256');
       await expectRejects(signEnvelope(mt, request({ payload: { contentType: PAYLOAD_CONTENT_TYPE, content: new Uint8Array(0) } }), s), SigningError, 'INVALID_SIGN_REQUEST', 'content not present');
-      await expectRejects(signEnvelope(mt, request({ expiry: new Date(NOW.getTime() + 10) }), s), SigningError, 'INVALID_SIGN_REQUEST', 'expiry cannot be equal or before the signing time');
+      // Later by 800 ms but in the same second: equal once both are truncated to seconds.
+      const second = Math.floor(NOW.getTime() / 1000) * 1000;
+      const sameSecond = request({ signingTime: new Date(second + 100), expiry: new Date(second + 900) });
+      await expectRejects(signEnvelope(mt, sameSecond, s), SigningError, 'INVALID_SIGN_REQUEST', 'expiry cannot be equal or before the signing time');
     });
 
     it(`${mt}: tampering with any byte never verifies`, async () => {
