@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext } from './context.js';
+import { goErrnoText } from '../util/goerrno.js';
 import { configDir, cacheDir, libexecDir } from './context.js';
 import { UsageError, NotationError } from '../errors.js';
 import type { Repository } from '../oci/types.js';
@@ -152,19 +153,6 @@ export async function openTarget(ctx: CliContext, raw: string, opts: { forceRefe
   }
   const reg = await import('./registry.js');
   return reg.openRegistryTarget(ctx, raw, opts);
-}
-
-/** Go's text for a file-system errno (os.PathError's Err), else Node's message. */
-function goErrnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const texts: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    ENOTDIR: 'not a directory',
-    ELOOP: 'too many levels of symbolic links',
-    ENAMETOOLONG: 'file name too long',
-  };
-  return (code && texts[code]) || (e as Error)?.message || String(e);
 }
 
 /**

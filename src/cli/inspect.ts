@@ -15,6 +15,7 @@ import { parseJws } from '../jws/envelope.js';
 import { goBase64Decode, goJsonParse, base64std } from '../jws/gojson.js';
 import { goEncodeIndent, compareUtf8 } from '../config/gojson.js';
 import { goDescriptor } from '../oci/gojson.js';
+import { setOwn } from '../util/own.js';
 
 // ---------------------------------------------------------------------------
 // Go time values
@@ -223,7 +224,7 @@ function decodeDescriptor(v: unknown): Descriptor & { annotations?: Record<strin
         if (typeof x !== 'object' || Array.isArray(x)) throw payloadError();
         const m: Record<string, string> = d.annotations ?? {};
         for (const [ak, av] of Object.entries(x as Record<string, unknown>)) {
-          Object.defineProperty(m, ak, { value: av === null ? '' : str(av), enumerable: true, writable: true, configurable: true });
+          setOwn(m, ak, av === null ? '' : str(av));
         }
         d.annotations = m;
         break;

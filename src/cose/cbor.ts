@@ -6,6 +6,7 @@
  * nesting and trailing bytes, so two parsers can never read one envelope two ways.
  * Items keep their byte range: COSE verification must use the received bytes.
  */
+import { setOwn } from '../util/own.js';
 
 export type CborItem =
   | { kind: 'int'; value: bigint; start: number; end: number }
@@ -389,7 +390,7 @@ export function toJs(i: CborItem): unknown {
     case 'map': {
       if (i.value.every((e) => e.key.kind === 'text')) {
         const o: Record<string, unknown> = {};
-        for (const e of i.value) Object.defineProperty(o, (e.key as { value: string }).value, { value: toJs(e.value), enumerable: true, writable: true, configurable: true });
+        for (const e of i.value) setOwn(o, (e.key as { value: string }).value, toJs(e.value));
         return o;
       }
       return new Map(i.value.map((e) => [toJs(e.key), toJs(e.value)]));

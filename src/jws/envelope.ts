@@ -22,6 +22,7 @@ import {
 import { constants, verify as cryptoVerify } from 'node:crypto';
 import { base64std, base64url, goBase64Decode, goJsonParse, goJsonTypeName, goMarshalSorted, isPlainObject } from './gojson.js';
 import { goString } from '../util/gojson.js';
+import { setOwn } from '../util/own.js';
 
 export interface JwsMessage {
   raw: Uint8Array;
@@ -253,7 +254,7 @@ function parseProtected(encoded: string): ProtectedHeader {
   h.signingTime = time(HEADER.signingTime);
   h.authenticSigningTime = time(HEADER.authenticSigningTime);
   for (const [k, v] of Object.entries(doc)) {
-    if (!HEADER_KEYS.has(k)) Object.defineProperty(h.extended, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (!HEADER_KEYS.has(k)) setOwn(h.extended, k, v);
   }
   return h;
 }
@@ -381,7 +382,7 @@ export function encodeProtectedHeader(p: JwsSignParams): string {
   const crit: string[] = [HEADER.signingScheme];
   for (const a of p.extendedSignedAttributes ?? []) {
     if (Object.prototype.hasOwnProperty.call(ext, a.key)) throw new TypeError(`${JSON.stringify(a.key)} already exists in the extAttrs`);
-    Object.defineProperty(ext, a.key, { value: a.value, enumerable: true, writable: true, configurable: true });
+    setOwn(ext, a.key, a.value);
     if (a.critical) crit.push(a.key);
   }
   const h: Record<string, unknown> = { alg: p.alg.jws, cty: p.contentType, [HEADER.signingScheme]: p.signingScheme };
@@ -397,7 +398,7 @@ export function encodeProtectedHeader(p: JwsSignParams): string {
   h.crit = crit;
   for (const k of Object.keys(ext)) {
     if (Object.prototype.hasOwnProperty.call(h, k)) throw new TypeError(`attribute key:${k} repeated`);
-    Object.defineProperty(h, k, { value: ext[k], enumerable: true, writable: true, configurable: true });
+    setOwn(h, k, ext[k]);
   }
   return goMarshalSorted(h);
 }

@@ -6,7 +6,8 @@
  * "invalid character 'x' looking for beginning of value").
  */
 
-import { compareUtf8 } from '../util/gojson.js';
+import { compareUtf8, escapeLikeGo } from '../util/gojson.js';
+import { setOwn } from '../util/own.js';
 
 export class GoJsonError extends Error {}
 
@@ -101,7 +102,7 @@ export function base64std(b: Uint8Array): string {
 
 // ---------------------------------------------------------------------------
 // Parsing: a strict RFC 8259 parser with Go's error wording. Objects keep their
-// own properties via defineProperty (a "__proto__" key is data, not a prototype).
+// own properties (setOwn: a "__proto__" key is data, not a prototype).
 
 export interface ParseOptions {
   /** Refuse an object with the same key twice (Go keeps the last one). */
@@ -320,8 +321,7 @@ class Parser {
       if (seen.has(key) && this.opts.rejectDuplicateKeys) throw new GoJsonError(`duplicate key ${JSON.stringify(key)}`);
       seen.add(key);
       // An own data property either way; only "__proto__" would hit the prototype setter.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
+      setOwn(out, key, v);
       this.ws();
       if (this.s[this.i] === ',') {
         this.i++;
@@ -352,10 +352,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 // ---------------------------------------------------------------------------
 // Marshalling
 
-function escapeGo(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-}
-
 function sortedCopy(v: unknown, depth: number): unknown {
   if (depth > 1000) throw new RangeError('value nested too deeply');
   if (Array.isArray(v)) return v.map((e) => sortedCopy(e, depth + 1));
@@ -365,9 +361,7 @@ function sortedCopy(v: unknown, depth: number): unknown {
     const keys = Object.keys(v).sort(compareUtf8);
     const o: Record<string, unknown> = {};
     for (const k of keys) {
-      // Only "__proto__" needs defineProperty to stay an own data property.
-      if (k === '__proto__') Object.defineProperty(o, k, { value: sortedCopy(v[k], depth + 1), enumerable: true, writable: true, configurable: true });
-      else o[k] = sortedCopy(v[k], depth + 1);
+      setOwn(o, k, sortedCopy(v[k], depth + 1));
     }
     return o;
   }
@@ -378,5 +372,5 @@ function sortedCopy(v: unknown, depth: number): unknown {
 
 /** json.Marshal of a Go map/interface value: object keys sorted bytewise, Go escaping. */
 export function goMarshalSorted(v: unknown): string {
-  return escapeGo(JSON.stringify(sortedCopy(v, 0)));
+  return escapeLikeGo(JSON.stringify(sortedCopy(v, 0)));
 }

@@ -11,6 +11,7 @@
  * as \u00xx) so byte-exact outputs (the error JSON) match.
  */
 import { goMarshal as marshal, sortedMap as sortMap, goTimeJson } from '../util/gojson.js';
+import { setOwn } from '../util/own.js';
 
 export type Spec =
   | 'string'
@@ -94,13 +95,7 @@ export function decodeValue(v: unknown, spec: Spec, path = '$'): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       const d = decodeValue(x, spec.map, `${path}.${k}`);
-      // defineProperty: a "__proto__" key must stay a plain entry.
-      Object.defineProperty(out, k, {
-        value: d === undefined ? (typeof spec.map === 'object' && 'ptr' in spec.map ? null : zeroOf(spec.map)) : d,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      setOwn(out, k, d === undefined ? (typeof spec.map === 'object' && 'ptr' in spec.map ? null : zeroOf(spec.map)) : d);
     }
     return out;
   }

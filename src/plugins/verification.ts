@@ -20,6 +20,7 @@ import type { Plugin } from './plugin.js';
 import type { RunOptions } from './process.js';
 import { CONTRACT_VERSION, Capability, type GetMetadataResponse, type VerifySignatureRequest, type VerifySignatureResponse } from './protocol.js';
 import { comparePluginVersion, isValidSemver } from './semver.js';
+import { setOwn } from '../util/own.js';
 
 export type VerifierCapability = typeof Capability.trustedIdentityVerifier | typeof Capability.revocationCheckVerifier;
 
@@ -171,7 +172,7 @@ export function buildVerifySignatureRequest(
   const si = content.signerInfo;
   const attrs = nonPluginExtendedAttributes(content);
   const extendedAttributes: Record<string, unknown> = {};
-  for (const a of attrs) Object.defineProperty(extendedAttributes, a.key, { value: a.value, enumerable: true, writable: true, configurable: true });
+  for (const a of attrs) setOwn(extendedAttributes, a.key, a.value);
   const sa = si.signedAttributes;
   return {
     contractVersion: CONTRACT_VERSION,

@@ -191,16 +191,15 @@ export async function signDescriptor(target: Descriptor, opts: CommonSignOptions
     throw fail('SIGNING_FAILED', errorMessage(e), e);
   }
 
-  // The chain the signer actually returned, judged at the signing time (REF does this after signing).
+  // produceEnvelope parsed the produced bytes and judged the chain the signer
+  // returned at the signing time (REF does this after signing); this checks the
+  // signature on that parse.
   let content: EnvelopeContent;
   try {
-    // Parsed once from the produced bytes by produceEnvelope; this checks the signature on them.
     content = parsed.verify();
   } catch (e) {
     throw fail('SELF_VERIFICATION_FAILED', `generated signature failed verification: ${errorMessage(e)}`, e);
   }
-  const info: SignerInfo = content.signerInfo;
-  validateChainForSigning(info.certificateChain, info.signedAttributes.signingTime, info.signatureAlgorithm);
   if (content.payload.contentType !== PAYLOAD_CONTENT_TYPE) {
     throw fail('SELF_VERIFICATION_FAILED', `payload content type ${JSON.stringify(content.payload.contentType)} not supported`);
   }

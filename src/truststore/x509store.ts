@@ -21,20 +21,7 @@ import {
   type TrustStoreType,
 } from './validate.js';
 import type { TrustStoreProvider } from './provider.js';
-
-const GO_ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  ELOOP: 'too many levels of symbolic links',
-  EISDIR: 'is a directory',
-};
-
-function goPathError(op: string, path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code ?? '';
-  return `${op} ${path}: ${GO_ERRNO_TEXT[code] ?? (e as Error)?.message ?? String(e)}`;
-}
+import { goPathError } from '../util/goerrno.js';
 
 /**
  * Reads a whole file of at most `maxBytes`, refusing anything but a regular

@@ -8,6 +8,7 @@
  * - Uint8Array is standard padded base64 ([]byte), Date is RFC 3339 in UTC with
  *   Go's trimmed fraction (time.Time).
  */
+import { setOwn } from './own.js';
 // Nothing Go would escape or replace: written as is.
 const PLAIN_STRING = /^[^"\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]*$/;
 const SURROGATE = /[\ud800-\udfff]/;
@@ -52,8 +53,7 @@ export function compareUtf8(a: string, b: string): number {
 /** A copy of a string map with Go's key order (for maps built as plain objects). */
 export function sortedMap<T>(m: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
-  // defineProperty: a key like "__proto__" must stay an own data property.
-  for (const k of Object.keys(m).sort(compareUtf8)) Object.defineProperty(out, k, { value: m[k], enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(m).sort(compareUtf8)) setOwn(out, k, m[k]);
   return out;
 }
 
@@ -131,6 +131,11 @@ function isPlainJson(v: unknown, depth: number): boolean {
 // What Go escapes and JSON.stringify writes as is (only ever inside strings).
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/** JSON.stringify output with the characters Go's encoder escapes as \u00XX escaped. */
+export function escapeLikeGo(json: string): string {
+  return json.replace(HTML_UNSAFE, (c) => HTML_ESCAPES[c]);
+}
 // JSON.stringify escapes a lone surrogate, where Go writes U+FFFD (or text that looks like one).
 const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
 
@@ -140,7 +145,7 @@ export function goMarshal(value: unknown, indent = ''): string {
   // encoder: the same bytes, ~50x faster than encode in a short-lived CLI process.
   if (indent === '' && isPlainJson(value, 0)) {
     const text = JSON.stringify(value);
-    if (text !== undefined && !ESCAPED_SURROGATE.test(text)) return text.replace(HTML_UNSAFE, (c) => HTML_ESCAPES[c]);
+    if (text !== undefined && !ESCAPED_SURROGATE.test(text)) return escapeLikeGo(text);
   }
   return encode(value, indent, 0);
 }

@@ -26,9 +26,11 @@ import type { TrustStoreProvider } from '../truststore/index.js';
 import { loadTimestampLib, verifyAuthenticTimestamp } from './authentic-timestamp.js';
 import { goDescriptorString, goMap } from './artifact.js';
 import { goQuote } from '../x509/goformat.js';
+import { rfc1123z, rfc3339 } from '../timestamp/goformat.js';
 import { Lru, VerificationCache, identityKey } from './cache.js';
 import type { AppliedStatement, ValidationResult, VerificationLevel, VerificationOutcome, ValidationType } from './types.js';
 import type { PreparedVerificationPlugin } from '../plugins/verification.js';
+import { setOwn } from '../util/own.js';
 
 /** Revocation of a chain, as the revocation module provides it; result per chain. */
 export interface ChainRevocationChecker {
@@ -472,8 +474,7 @@ function cloneJson<T>(v: T): T {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
     const x = cloneJson((v as Record<string, unknown>)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-    else out[k] = x;
+    setOwn(out, k, x);
   }
   return out as T;
 }
@@ -600,14 +601,6 @@ function nonPluginExtendedAttributes(content: EnvelopeContent): string[] {
     .filter((k) => k !== HEADER.verificationPlugin && k !== HEADER.verificationPluginMinVersion);
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** Go's time.RFC1123Z layout in UTC: "Sun, 22 Nov 2026 06:13:10 +0000". */
-export function rfc1123z(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
 /**
  * notation's log lines on whether the timestamp countersignature is checked
  * (verifyAuthenticTimestamp decides the same way; this only reports the decision).
@@ -638,7 +631,6 @@ function logTimestampPlan(log: Logger, content: EnvelopeContent, statement: Trus
 
 /** notation's debug lines of a countersignature that verified (logged after the fact). */
 function logTimestampVerified(log: Logger, range: [Date, Date], tsaChain: Certificate[] | undefined, signingChain: Certificate[], now: Date): void {
-  const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
   log.debug?.('Verifying the timestamp countersignature...');
   log.debug?.('Validating timestamping certificate chain...');
   if (tsaChain?.[0]) log.debug?.(`The subject of TSA signing certificate is: ${tsaChain[0].subject}`);

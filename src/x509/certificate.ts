@@ -569,16 +569,20 @@ function fastBasicConstraints(v: Uint8Array): { cA?: boolean; pathLenConstraint?
   }
 }
 
-/** A DER SEQUENCE OF minimal OBJECT IDENTIFIERs; undefined for anything else. */
-function fastOidSequence(v: Uint8Array): string[] | undefined {
+/**
+ * A value that is one DER SEQUENCE, read element by element: the concatenation of
+ * what `each` returns, or undefined when the value or any element is in another
+ * form (`each` gives undefined, or the DER is malformed).
+ */
+function fastSequence<T>(v: Uint8Array, each: (t: Tlv) => T[] | undefined): T[] | undefined {
   try {
-    const items = wholeSequence(v);
-    if (!items) return undefined;
-    const out: string[] = [];
-    for (const t of items) {
-      const c = content(v, t);
-      if (t.tag !== 0x06 || !isDerOid(c)) return undefined;
-      out.push(decodeOid(c));
+    const top = readTlv(v, 0);
+    if (top.tag !== 0x30 || top.end !== v.length) return undefined;
+    const out: T[] = [];
+    for (const t of children(v, top)) {
+      const got = each(t);
+      if (!got) return undefined;
+      out.push(...got);
     }
     return out;
   } catch {
@@ -586,17 +590,9 @@ function fastOidSequence(v: Uint8Array): string[] | undefined {
   }
 }
 
-/** The elements of a SEQUENCE that is the whole of `v`, else undefined (throws on malformed DER). */
-function wholeSequence(v: Uint8Array): Tlv[] | undefined {
-  const top = readTlv(v, 0);
-  return top.tag === 0x30 && top.end === v.length ? children(v, top) : undefined;
-}
-
-/** OBJECT IDENTIFIER content in DER: not empty, each subidentifier minimal and terminated. */
-function isDerOid(c: Uint8Array): boolean {
-  if (c.length === 0 || c[c.length - 1] & 0x80) return false;
-  for (let i = 0; i < c.length; i++) if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80))) return false;
-  return true;
+/** A DER SEQUENCE OF minimal OBJECT IDENTIFIERs (decodeOid refuses any other encoding); undefined for anything else. */
+function fastOidSequence(v: Uint8Array): string[] | undefined {
+  return fastSequence(v, (t) => (t.tag === 0x06 ? [decodeOid(content(v, t))] : undefined));
 }
 
 /** A URI GeneralName ([6] IA5String) of printable ASCII, else undefined. */
@@ -612,23 +608,16 @@ function uriOf(v: Uint8Array, t: Tlv): string | undefined {
  * the URIs of `method`. Undefined for anything else, which the full parser reads.
  */
 export function fastAccessUris(v: Uint8Array, method: string): string[] | undefined {
-  try {
-    const items = wholeSequence(v);
-    if (!items) return undefined;
-    const out: string[] = [];
-    for (const ad of items) {
-      if (ad.tag !== 0x30) return undefined;
-      const parts = children(v, ad);
-      if (parts.length !== 2 || parts[0].tag !== 0x06 || !isDerOid(content(v, parts[0]))) return undefined;
-      const uri = uriOf(v, parts[1]);
-      if (uri === undefined) return undefined;
-      // An empty URI names nothing (the full path drops it too).
-      if (uri && decodeOid(content(v, parts[0])) === method) out.push(uri);
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
+  return fastSequence(v, (ad) => {
+    if (ad.tag !== 0x30) return undefined;
+    const parts = children(v, ad);
+    if (parts.length !== 2 || parts[0].tag !== 0x06) return undefined;
+    const oid = decodeOid(content(v, parts[0]));
+    const uri = uriOf(v, parts[1]);
+    if (uri === undefined) return undefined;
+    // An empty URI names nothing (the full path drops it too).
+    return uri && oid === method ? [uri] : [];
+  });
 }
 
 /**
@@ -637,26 +626,20 @@ export function fastAccessUris(v: Uint8Array, method: string): string[] | undefi
  * name forms), which the full parser reads.
  */
 export function fastDistributionPointUris(v: Uint8Array): string[] | undefined {
-  try {
-    const items = wholeSequence(v);
-    if (!items) return undefined;
+  return fastSequence(v, (dp) => {
+    if (dp.tag !== 0x30) return undefined;
+    const fields = children(v, dp);
+    if (fields.length !== 1 || fields[0].tag !== 0xa0) return undefined;
+    const name = children(v, fields[0]);
+    if (name.length !== 1 || name[0].tag !== 0xa0) return undefined;
     const out: string[] = [];
-    for (const dp of items) {
-      if (dp.tag !== 0x30) return undefined;
-      const fields = children(v, dp);
-      if (fields.length !== 1 || fields[0].tag !== 0xa0) return undefined;
-      const name = children(v, fields[0]);
-      if (name.length !== 1 || name[0].tag !== 0xa0) return undefined;
-      for (const gn of children(v, name[0])) {
-        const uri = uriOf(v, gn);
-        if (uri === undefined) return undefined;
-        if (uri) out.push(uri);
-      }
+    for (const gn of children(v, name[0])) {
+      const uri = uriOf(v, gn);
+      if (uri === undefined) return undefined;
+      if (uri) out.push(uri);
     }
     return out;
-  } catch {
-    return undefined;
-  }
+  });
 }
 
 const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;

@@ -6,15 +6,7 @@ import { UsageError, EnvelopeError, NotationError } from '../../errors.js';
 import { parseEnvelope, MAX_ENVELOPE_SIZE } from '../../envelope/index.js';
 import { signatureMediaTypeFromPath } from './blob-verify.js';
 import { inspectEnvelope, blobInspectJson, blobInspectTree, localOffsetFromEnv } from '../inspect.js';
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-};
+import { goErrnoText } from '../../util/goerrno.js';
 
 /** os.ReadFile with Go's error wording (`open <path>: ...`, `read <path>: is a directory`), bounded. */
 function readSignatureFile(path: string, abs: string): Uint8Array {
@@ -22,8 +14,7 @@ function readSignatureFile(path: string, abs: string): Uint8Array {
   try {
     fd = openSync(abs, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new UsageError('SIGNATURE_READ_FAILED', `failed to read signature file: open ${path}: ${ERRNO_TEXT[code] ?? (e as Error).message}`, { cause: e });
+    throw new UsageError('SIGNATURE_READ_FAILED', `failed to read signature file: open ${path}: ${goErrnoText(e)}`, { cause: e });
   }
   try {
     const st = fstatSync(fd);

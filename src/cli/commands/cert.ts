@@ -20,20 +20,7 @@ import { MAX_CERTIFICATE_FILE_BYTES, MAX_TRUST_STORE_FILES, TRUST_STORE_TYPES, i
 import { goQuote, goTimeString } from '../../x509/goformat.js';
 import type { Certificate } from '../../x509/certificate.js';
 import { askForConfirmation } from '../policy-confirm.js';
-
-const GO_ERRNO: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory',
-  ENOTEMPTY: 'directory not empty',
-  EEXIST: 'file exists',
-};
-
-function goPathError(op: string, path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code ?? '';
-  return `${op} ${path}: ${GO_ERRNO[code] ?? (e as Error).message}`;
-}
+import { goPathError } from '../../util/goerrno.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 

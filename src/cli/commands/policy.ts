@@ -27,20 +27,7 @@ import { decodePolicyLikeGo } from '../policy-json.js';
 import { askForConfirmation } from '../policy-confirm.js';
 import { formatLintReport, lintTrustPolicies } from '../policy-lint.js';
 import { explainBlob, explainOci, formatExplanation } from '../policy-explain.js';
-
-const GO_ERRNO: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory',
-  ELOOP: 'too many levels of symbolic links',
-};
-
-/** Go's *PathError text (`open x: no such file or directory`). */
-function goPathError(op: string, path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code ?? '';
-  return `${op} ${path}: ${GO_ERRNO[code] ?? (e as Error).message}`;
-}
+import { goPathError } from '../../util/goerrno.js';
 
 /** os.ReadFile with a size bound; FIFOs and devices are refused rather than read forever. */
 function readBounded(path: string, shownAs: string): Buffer {
